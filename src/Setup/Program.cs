@@ -1,0 +1,1 @@
+namespace Atelier.Setup; internal static class Program { private static int Main() => 0; }

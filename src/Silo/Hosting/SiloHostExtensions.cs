@@ -1,0 +1,57 @@
+using Atelier.Silo.Health;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+
+namespace Atelier.Silo.Hosting;
+
+/// <summary>Composition of the silo host: configuration sources, services and endpoints.</summary>
+internal static partial class SiloHostExtensions
+{
+    /// <summary>Prefix of environment variables read as configuration: <c>ATELIER__Silo__Name=a</c> sets <c>Silo:Name</c>.</summary>
+    public const string EnvironmentPrefix = "ATELIER__";
+
+    public static WebApplicationBuilder AddAtelierSilo(this WebApplicationBuilder builder)
+    {
+        builder.Configuration.AddEnvironmentVariables(EnvironmentPrefix);
+
+        // Embedded default: listen on loopback:8080 unless the standard ASP.NET Core settings say otherwise.
+        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey])
+            && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
+        {
+            builder.WebHost.UseUrls(SiloOptions.DefaultUrl);
+        }
+
+        builder.Services.AddOptions<SiloOptions>()
+            .Bind(builder.Configuration.GetSection(SiloOptions.SectionName))
+            .Validate(o => !string.IsNullOrWhiteSpace(o.Name), "Silo:Name must not be empty.")
+            .Validate(o => o.Device is "cpu" or "cuda", "Silo:Device must be 'cpu' or 'cuda'.")
+            .Validate(o => o.Mode is "embedded" or "redis", "Silo:Mode must be 'embedded' or 'redis'.")
+            .Validate(o => o.ShutdownTimeoutSeconds is > 0 and <= 600, "Silo:ShutdownTimeoutSeconds must be in 1..600.")
+            .ValidateOnStart();
+
+        builder.Services.AddOptions<HostOptions>()
+            .Configure<IOptions<SiloOptions>>((host, silo) =>
+                host.ShutdownTimeout = TimeSpan.FromSeconds(silo.Value.ShutdownTimeoutSeconds));
+
+        builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton<LifetimeReadinessCheck>();
+        builder.Services.AddHealthChecks()
+            .AddCheck<LifetimeReadinessCheck>("lifetime", tags: [HealthEndpoints.ReadyTag]);
+        builder.Services.AddHostedService<StartupSummary>();
+        return builder;
+    }
+
+    public static WebApplication MapAtelierSilo(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        var siloName = app.Services.GetRequiredService<IOptions<SiloOptions>>().Value.Name;
+        app.Use((context, next) =>
+        {
+            context.Response.Headers["X-Atelier-Silo"] = siloName;
+            return next(context);
+        });
+        app.MapHealthEndpoints();
+        return app;
+    }
+}
