@@ -38,8 +38,12 @@ case "${1:-}" in
     rm -rf "$results"
     status=0
     dotnet build Orleans.sln -c Release -nologo -clp:ErrorsOnly || exit 1
-    dotnet test Orleans.sln -c Release --no-build --nologo --results-directory "$results" --logger "trx" \
-      --logger "console;verbosity=minimal" "${@:2}" || status=$?
+    # One test assembly at a time, each writing its own TRX file (named after the project, so none overwrites another).
+    for project in tests/*/*.Tests.csproj; do
+      name=$(basename "$project" .csproj)
+      dotnet test "$project" -c Release --no-build --nologo --results-directory "$results" \
+        --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal" "${@:2}" || status=1
+    done
     summarize "$results"
     exit $status
     ;;
