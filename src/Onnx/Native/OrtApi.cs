@@ -1,0 +1,165 @@
+using I = Atelier.Onnx.Native.OrtApiIndex;
+
+namespace Atelier.Onnx.Native;
+
+/// <summary>
+/// The <c>OrtApi</c> entries this binding calls, read once from the table returned by
+/// <c>OrtApiBase::GetApi</c> as unmanaged function pointers. Pointer parameters are
+/// <see cref="nint"/>; the C type of each is in <see cref="OrtApiIndex"/>.
+/// </summary>
+internal sealed unsafe class OrtApi
+{
+    public readonly delegate* unmanaged<OrtErrorCode, byte*, nint> CreateStatus;
+    public readonly delegate* unmanaged<nint, OrtErrorCode> GetErrorCode;
+    public readonly delegate* unmanaged<nint, byte*> GetErrorMessage;
+    public readonly delegate* unmanaged<delegate* unmanaged<nint, int, byte*, byte*, byte*, byte*, void>, nint, int, byte*, nint*, nint> CreateEnvWithCustomLogger;
+    public readonly delegate* unmanaged<nint, byte*, nint, nint*, nint> CreateSession;
+    public readonly delegate* unmanaged<nint, void*, nuint, nint, nint*, nint> CreateSessionFromArray;
+    public readonly delegate* unmanaged<nint, nint, byte**, nint*, nuint, byte**, nuint, nint*, nint> Run;
+    public readonly delegate* unmanaged<nint*, nint> CreateSessionOptions;
+    public readonly delegate* unmanaged<nint, int, nint> SetSessionExecutionMode;
+    public readonly delegate* unmanaged<nint, nint> EnableMemPattern;
+    public readonly delegate* unmanaged<nint, nint> DisableMemPattern;
+    public readonly delegate* unmanaged<nint, nint> EnableCpuMemArena;
+    public readonly delegate* unmanaged<nint, nint> DisableCpuMemArena;
+    public readonly delegate* unmanaged<nint, int, nint> SetSessionGraphOptimizationLevel;
+    public readonly delegate* unmanaged<nint, int, nint> SetIntraOpNumThreads;
+    public readonly delegate* unmanaged<nint, int, nint> SetInterOpNumThreads;
+    public readonly delegate* unmanaged<nint, nuint*, nint> SessionGetInputCount;
+    public readonly delegate* unmanaged<nint, nuint*, nint> SessionGetOutputCount;
+    public readonly delegate* unmanaged<nint, nuint, nint*, nint> SessionGetInputTypeInfo;
+    public readonly delegate* unmanaged<nint, nuint, nint*, nint> SessionGetOutputTypeInfo;
+    public readonly delegate* unmanaged<nint, nuint, nint, byte**, nint> SessionGetInputName;
+    public readonly delegate* unmanaged<nint, nuint, nint, byte**, nint> SessionGetOutputName;
+    public readonly delegate* unmanaged<nint*, nint> CreateRunOptions;
+    public readonly delegate* unmanaged<nint, nint> RunOptionsSetTerminate;
+    public readonly delegate* unmanaged<nint, long*, nuint, TensorElementType, nint*, nint> CreateTensorAsOrtValue;
+    public readonly delegate* unmanaged<nint, void*, nuint, long*, nuint, TensorElementType, nint*, nint> CreateTensorWithDataAsOrtValue;
+    public readonly delegate* unmanaged<nint, int*, nint> IsTensor;
+    public readonly delegate* unmanaged<nint, void**, nint> GetTensorMutableData;
+    public readonly delegate* unmanaged<nint, nint*, nint> CastTypeInfoToTensorInfo;
+    public readonly delegate* unmanaged<nint, TensorElementType*, nint> GetTensorElementType;
+    public readonly delegate* unmanaged<nint, nuint*, nint> GetDimensionsCount;
+    public readonly delegate* unmanaged<nint, long*, nuint, nint> GetDimensions;
+    public readonly delegate* unmanaged<nint, byte**, nuint, nint> GetSymbolicDimensions;
+    public readonly delegate* unmanaged<nint, nuint*, nint> GetTensorShapeElementCount;
+    public readonly delegate* unmanaged<nint, nint*, nint> GetTensorTypeAndShape;
+    public readonly delegate* unmanaged<byte*, int, int, int, nint*, nint> CreateMemoryInfo;
+    public readonly delegate* unmanaged<int, int, nint*, nint> CreateCpuMemoryInfo;
+    public readonly delegate* unmanaged<nint, byte**, nint> MemoryInfoGetName;
+    public readonly delegate* unmanaged<nint, int*, nint> MemoryInfoGetId;
+    public readonly delegate* unmanaged<nint, void*, nint> AllocatorFree;
+    public readonly delegate* unmanaged<nint*, nint> GetAllocatorWithDefaultOptions;
+    public readonly delegate* unmanaged<nint, void> ReleaseEnv;
+    public readonly delegate* unmanaged<nint, void> ReleaseStatus;
+    public readonly delegate* unmanaged<nint, void> ReleaseMemoryInfo;
+    public readonly delegate* unmanaged<nint, void> ReleaseSession;
+    public readonly delegate* unmanaged<nint, void> ReleaseValue;
+    public readonly delegate* unmanaged<nint, void> ReleaseRunOptions;
+    public readonly delegate* unmanaged<nint, void> ReleaseTypeInfo;
+    public readonly delegate* unmanaged<nint, void> ReleaseTensorTypeAndShapeInfo;
+    public readonly delegate* unmanaged<nint, void> ReleaseSessionOptions;
+    public readonly delegate* unmanaged<byte***, int*, nint> GetAvailableProviders;
+    public readonly delegate* unmanaged<byte**, int, nint> ReleaseAvailableProviders;
+    public readonly delegate* unmanaged<nint, nint, nint*, nint> CreateAllocator;
+    public readonly delegate* unmanaged<nint, void> ReleaseAllocator;
+    public readonly delegate* unmanaged<nint, nint, nint, nint> RunWithBinding;
+    public readonly delegate* unmanaged<nint, nint*, nint> CreateIoBinding;
+    public readonly delegate* unmanaged<nint, void> ReleaseIoBinding;
+    public readonly delegate* unmanaged<nint, byte*, nint, nint> BindInput;
+    public readonly delegate* unmanaged<nint, byte*, nint, nint> BindOutput;
+    public readonly delegate* unmanaged<nint, byte*, nint, nint> BindOutputToDevice;
+    public readonly delegate* unmanaged<nint, nint, nint**, nuint*, nint> GetBoundOutputValues;
+    public readonly delegate* unmanaged<nint, void> ClearBoundInputs;
+    public readonly delegate* unmanaged<nint, void> ClearBoundOutputs;
+    public readonly delegate* unmanaged<nint, nint*, nint> GetTensorMemoryInfo;
+    public readonly delegate* unmanaged<nint, nint> SynchronizeBoundInputs;
+    public readonly delegate* unmanaged<nint, nint> SynchronizeBoundOutputs;
+    public readonly delegate* unmanaged<nint, nint, nint> SessionOptionsAppendExecutionProviderCudaV2;
+    public readonly delegate* unmanaged<nint*, nint> CreateCudaProviderOptions;
+    public readonly delegate* unmanaged<nint, byte**, byte**, nuint, nint> UpdateCudaProviderOptions;
+    public readonly delegate* unmanaged<nint, void> ReleaseCudaProviderOptions;
+    public readonly delegate* unmanaged<nint, int*, void> MemoryInfoGetDeviceType;
+    public readonly delegate* unmanaged<byte*> GetBuildInfoString;
+    public readonly delegate* unmanaged<nint, nuint*, nint> GetTensorSizeInBytes;
+    public readonly delegate* unmanaged<nint, nint*, nint*, nint, nuint, nint> CopyTensors;
+
+    /// <param name="table"><c>const OrtApi*</c>: the function table.</param>
+    public OrtApi(nint* table)
+    {
+        CreateStatus = (delegate* unmanaged<OrtErrorCode, byte*, nint>)table[I.CreateStatus];
+        GetErrorCode = (delegate* unmanaged<nint, OrtErrorCode>)table[I.GetErrorCode];
+        GetErrorMessage = (delegate* unmanaged<nint, byte*>)table[I.GetErrorMessage];
+        CreateEnvWithCustomLogger = (delegate* unmanaged<delegate* unmanaged<nint, int, byte*, byte*, byte*, byte*, void>, nint, int, byte*, nint*, nint>)table[I.CreateEnvWithCustomLogger];
+        CreateSession = (delegate* unmanaged<nint, byte*, nint, nint*, nint>)table[I.CreateSession];
+        CreateSessionFromArray = (delegate* unmanaged<nint, void*, nuint, nint, nint*, nint>)table[I.CreateSessionFromArray];
+        Run = (delegate* unmanaged<nint, nint, byte**, nint*, nuint, byte**, nuint, nint*, nint>)table[I.Run];
+        CreateSessionOptions = (delegate* unmanaged<nint*, nint>)table[I.CreateSessionOptions];
+        SetSessionExecutionMode = (delegate* unmanaged<nint, int, nint>)table[I.SetSessionExecutionMode];
+        EnableMemPattern = (delegate* unmanaged<nint, nint>)table[I.EnableMemPattern];
+        DisableMemPattern = (delegate* unmanaged<nint, nint>)table[I.DisableMemPattern];
+        EnableCpuMemArena = (delegate* unmanaged<nint, nint>)table[I.EnableCpuMemArena];
+        DisableCpuMemArena = (delegate* unmanaged<nint, nint>)table[I.DisableCpuMemArena];
+        SetSessionGraphOptimizationLevel = (delegate* unmanaged<nint, int, nint>)table[I.SetSessionGraphOptimizationLevel];
+        SetIntraOpNumThreads = (delegate* unmanaged<nint, int, nint>)table[I.SetIntraOpNumThreads];
+        SetInterOpNumThreads = (delegate* unmanaged<nint, int, nint>)table[I.SetInterOpNumThreads];
+        SessionGetInputCount = (delegate* unmanaged<nint, nuint*, nint>)table[I.SessionGetInputCount];
+        SessionGetOutputCount = (delegate* unmanaged<nint, nuint*, nint>)table[I.SessionGetOutputCount];
+        SessionGetInputTypeInfo = (delegate* unmanaged<nint, nuint, nint*, nint>)table[I.SessionGetInputTypeInfo];
+        SessionGetOutputTypeInfo = (delegate* unmanaged<nint, nuint, nint*, nint>)table[I.SessionGetOutputTypeInfo];
+        SessionGetInputName = (delegate* unmanaged<nint, nuint, nint, byte**, nint>)table[I.SessionGetInputName];
+        SessionGetOutputName = (delegate* unmanaged<nint, nuint, nint, byte**, nint>)table[I.SessionGetOutputName];
+        CreateRunOptions = (delegate* unmanaged<nint*, nint>)table[I.CreateRunOptions];
+        RunOptionsSetTerminate = (delegate* unmanaged<nint, nint>)table[I.RunOptionsSetTerminate];
+        CreateTensorAsOrtValue = (delegate* unmanaged<nint, long*, nuint, TensorElementType, nint*, nint>)table[I.CreateTensorAsOrtValue];
+        CreateTensorWithDataAsOrtValue = (delegate* unmanaged<nint, void*, nuint, long*, nuint, TensorElementType, nint*, nint>)table[I.CreateTensorWithDataAsOrtValue];
+        IsTensor = (delegate* unmanaged<nint, int*, nint>)table[I.IsTensor];
+        GetTensorMutableData = (delegate* unmanaged<nint, void**, nint>)table[I.GetTensorMutableData];
+        CastTypeInfoToTensorInfo = (delegate* unmanaged<nint, nint*, nint>)table[I.CastTypeInfoToTensorInfo];
+        GetTensorElementType = (delegate* unmanaged<nint, TensorElementType*, nint>)table[I.GetTensorElementType];
+        GetDimensionsCount = (delegate* unmanaged<nint, nuint*, nint>)table[I.GetDimensionsCount];
+        GetDimensions = (delegate* unmanaged<nint, long*, nuint, nint>)table[I.GetDimensions];
+        GetSymbolicDimensions = (delegate* unmanaged<nint, byte**, nuint, nint>)table[I.GetSymbolicDimensions];
+        GetTensorShapeElementCount = (delegate* unmanaged<nint, nuint*, nint>)table[I.GetTensorShapeElementCount];
+        GetTensorTypeAndShape = (delegate* unmanaged<nint, nint*, nint>)table[I.GetTensorTypeAndShape];
+        CreateMemoryInfo = (delegate* unmanaged<byte*, int, int, int, nint*, nint>)table[I.CreateMemoryInfo];
+        CreateCpuMemoryInfo = (delegate* unmanaged<int, int, nint*, nint>)table[I.CreateCpuMemoryInfo];
+        MemoryInfoGetName = (delegate* unmanaged<nint, byte**, nint>)table[I.MemoryInfoGetName];
+        MemoryInfoGetId = (delegate* unmanaged<nint, int*, nint>)table[I.MemoryInfoGetId];
+        AllocatorFree = (delegate* unmanaged<nint, void*, nint>)table[I.AllocatorFree];
+        GetAllocatorWithDefaultOptions = (delegate* unmanaged<nint*, nint>)table[I.GetAllocatorWithDefaultOptions];
+        ReleaseEnv = (delegate* unmanaged<nint, void>)table[I.ReleaseEnv];
+        ReleaseStatus = (delegate* unmanaged<nint, void>)table[I.ReleaseStatus];
+        ReleaseMemoryInfo = (delegate* unmanaged<nint, void>)table[I.ReleaseMemoryInfo];
+        ReleaseSession = (delegate* unmanaged<nint, void>)table[I.ReleaseSession];
+        ReleaseValue = (delegate* unmanaged<nint, void>)table[I.ReleaseValue];
+        ReleaseRunOptions = (delegate* unmanaged<nint, void>)table[I.ReleaseRunOptions];
+        ReleaseTypeInfo = (delegate* unmanaged<nint, void>)table[I.ReleaseTypeInfo];
+        ReleaseTensorTypeAndShapeInfo = (delegate* unmanaged<nint, void>)table[I.ReleaseTensorTypeAndShapeInfo];
+        ReleaseSessionOptions = (delegate* unmanaged<nint, void>)table[I.ReleaseSessionOptions];
+        GetAvailableProviders = (delegate* unmanaged<byte***, int*, nint>)table[I.GetAvailableProviders];
+        ReleaseAvailableProviders = (delegate* unmanaged<byte**, int, nint>)table[I.ReleaseAvailableProviders];
+        CreateAllocator = (delegate* unmanaged<nint, nint, nint*, nint>)table[I.CreateAllocator];
+        ReleaseAllocator = (delegate* unmanaged<nint, void>)table[I.ReleaseAllocator];
+        RunWithBinding = (delegate* unmanaged<nint, nint, nint, nint>)table[I.RunWithBinding];
+        CreateIoBinding = (delegate* unmanaged<nint, nint*, nint>)table[I.CreateIoBinding];
+        ReleaseIoBinding = (delegate* unmanaged<nint, void>)table[I.ReleaseIoBinding];
+        BindInput = (delegate* unmanaged<nint, byte*, nint, nint>)table[I.BindInput];
+        BindOutput = (delegate* unmanaged<nint, byte*, nint, nint>)table[I.BindOutput];
+        BindOutputToDevice = (delegate* unmanaged<nint, byte*, nint, nint>)table[I.BindOutputToDevice];
+        GetBoundOutputValues = (delegate* unmanaged<nint, nint, nint**, nuint*, nint>)table[I.GetBoundOutputValues];
+        ClearBoundInputs = (delegate* unmanaged<nint, void>)table[I.ClearBoundInputs];
+        ClearBoundOutputs = (delegate* unmanaged<nint, void>)table[I.ClearBoundOutputs];
+        GetTensorMemoryInfo = (delegate* unmanaged<nint, nint*, nint>)table[I.GetTensorMemoryInfo];
+        SynchronizeBoundInputs = (delegate* unmanaged<nint, nint>)table[I.SynchronizeBoundInputs];
+        SynchronizeBoundOutputs = (delegate* unmanaged<nint, nint>)table[I.SynchronizeBoundOutputs];
+        SessionOptionsAppendExecutionProviderCudaV2 = (delegate* unmanaged<nint, nint, nint>)table[I.SessionOptionsAppendExecutionProviderCudaV2];
+        CreateCudaProviderOptions = (delegate* unmanaged<nint*, nint>)table[I.CreateCudaProviderOptions];
+        UpdateCudaProviderOptions = (delegate* unmanaged<nint, byte**, byte**, nuint, nint>)table[I.UpdateCudaProviderOptions];
+        ReleaseCudaProviderOptions = (delegate* unmanaged<nint, void>)table[I.ReleaseCudaProviderOptions];
+        MemoryInfoGetDeviceType = (delegate* unmanaged<nint, int*, void>)table[I.MemoryInfoGetDeviceType];
+        GetBuildInfoString = (delegate* unmanaged<byte*>)table[I.GetBuildInfoString];
+        GetTensorSizeInBytes = (delegate* unmanaged<nint, nuint*, nint>)table[I.GetTensorSizeInBytes];
+        CopyTensors = (delegate* unmanaged<nint, nint*, nint*, nint, nuint, nint>)table[I.CopyTensors];
+    }
+}
