@@ -9,6 +9,9 @@ namespace Atelier.Imaging.Codecs;
 /// <c>png_image_finish_read</c> expands every colour type and bit depth to 8-bit RGB or RGBA.
 /// 16-bit samples are declared sRGB-encoded (PNG_IMAGE_FLAG_16BIT_sRGB), so they are scaled to 8 bits
 /// (v/257, rounded) rather than gamma-encoded as "linear" data, which is what PIL does too.
+/// libpng 1.6.39's simplified API misplaces rows when it reduces an Adam7-interlaced 16-bit file to 8 bits
+/// (verified against its 16-bit output), so interlaced 16-bit files are read as 16-bit linear output instead
+/// (raw samples for files without gAMA; colour premultiplied by alpha, which is undone) and reduced here.
 /// CRC policy is libpng's default: a bad CRC in a critical chunk (IHDR, PLTE, IDAT) is an error;
 /// in an ancillary chunk (tEXt, gAMA, …) it is a warning and the chunk is dropped, so such a file
 /// still decodes.
@@ -39,7 +42,11 @@ internal static unsafe class PngCodec
                 }
 
                 image = new RgbImage(width, height);
-                if (hasAlpha)
+                if ((png.Format & LibPngNative.FormatFlagLinear) != 0 && data[InterlaceOffset] != 0)
+                {
+                    ReadInterlaced16(&png, image, hasAlpha, options.KeepAlpha);
+                }
+                else if (hasAlpha)
                 {
                     png.Format = LibPngNative.FormatRgba;
                     rgba = ArrayPool<byte>.Shared.Rent(width * height * 4);
@@ -77,6 +84,61 @@ internal static unsafe class PngCodec
             {
                 ArrayPool<byte>.Shared.Return(rgba);
             }
+        }
+    }
+
+    /// <summary>Interlace method byte: signature (8) + chunk length (4) + "IHDR" (4) + width, height (8) + depth, colour type, compression, filter (4).</summary>
+    private const int InterlaceOffset = 28;
+
+    private static void ReadInterlaced16(PngImage* png, RgbImage image, bool hasAlpha, bool keepAlpha)
+    {
+        int width = image.Width, height = image.Height, channels = hasAlpha ? 4 : 3;
+        png->Flags &= ~LibPngNative.ImageFlag16BitSrgb;
+        png->Format = LibPngNative.FormatFlagLinear | (hasAlpha ? LibPngNative.FormatRgba : LibPngNative.FormatRgb);
+        var samples = ArrayPool<ushort>.Shared.Rent(width * height * channels);
+        try
+        {
+            fixed (ushort* dst = samples)
+            {
+                Finish(png, (byte*)dst, width * channels); // stride in samples
+            }
+
+            if (hasAlpha && keepAlpha)
+            {
+                image.Alpha = new Mask(width, height, clear: false);
+            }
+
+            var rgb = image.Pixels;
+            var alpha = image.Alpha is { } a ? a.Data : default;
+            for (int i = 0, s = 0; i < width * height; i++, s += channels)
+            {
+                if (hasAlpha)
+                {
+                    uint al = samples[s + 3];
+                    for (var c = 0; c < 3; c++)
+                    {
+                        // undo the premultiplication: c = c_premultiplied · 65535 / alpha, rounded
+                        var v = al == 0 ? 0u : Math.Min(65535u, ((samples[s + c] * 65535u) + (al / 2)) / al);
+                        rgb[(i * 3) + c] = (byte)((v + 128) / 257);
+                    }
+
+                    if (!alpha.IsEmpty)
+                    {
+                        alpha[i] = (byte)((al + 128) / 257);
+                    }
+                }
+                else
+                {
+                    for (var c = 0; c < 3; c++)
+                    {
+                        rgb[(i * 3) + c] = (byte)((samples[s + c] + 128u) / 257);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<ushort>.Shared.Return(samples);
         }
     }
 
