@@ -1,0 +1,20 @@
+namespace Atelier.Models.Manifest;
+
+/// <summary>The interface a model follows; it selects the adapter that runs it. Written in <c>model.json</c> as lowercase.</summary>
+public enum ModelKind
+{
+    /// <summary>Segment Anything: <c>encoder</c> + <c>decoder</c> files (SAM, MobileSAM, the demo models).</summary>
+    Sam,
+
+    /// <summary>LaMa-style inpainting: one <c>model</c> file taking <c>image</c> and <c>mask</c>.</summary>
+    Lama,
+
+    /// <summary>ISNet salient-object segmentation: one <c>model</c> file.</summary>
+    Isnet,
+
+    /// <summary>Text-guided (Stable Diffusion) inpainting: several files; served by a later issue.</summary>
+    SdInpaint,
+
+    /// <summary>Any ONNX model, run without pre/post-processing (e.g. through the KServe v2 surface).</summary>
+    Onnx,
+}
