@@ -18,6 +18,9 @@ internal sealed class SetupContext(string cacheRoot, TextWriter log)
     /// <summary>A Node.js prefix holding the reference client <c>onnxruntime-node</c>.</summary>
     public string NodeDirectory => Path.Combine(CacheRoot, "node");
 
+    /// <summary>The model store root: one folder per registered model (see Atelier.Models).</summary>
+    public string ModelsDirectory => Path.Combine(CacheRoot, "models");
+
     public TextWriter Log { get; } = log;
 
     /// <summary>Prints one progress line, prefixed so setup output is easy to tell apart.</summary>
