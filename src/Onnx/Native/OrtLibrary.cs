@@ -22,9 +22,10 @@ internal sealed unsafe class OrtLibrary
 
     private static OrtLibrary? s_current;
 
-    private OrtLibrary(string path, OrtApi api, string version)
+    private OrtLibrary(string path, nint handle, OrtApi api, string version)
     {
         Path = path;
+        Handle = handle;
         Api = api;
         Version = version;
     }
@@ -37,6 +38,9 @@ internal sealed unsafe class OrtLibrary
     public static OrtApi CurrentApi => Current.Api;
 
     public string Path { get; }
+
+    /// <summary>The <see cref="NativeLibrary"/> handle (the library stays loaded for the process).</summary>
+    public nint Handle { get; }
 
     public OrtApi Api { get; }
 
@@ -59,22 +63,43 @@ internal sealed unsafe class OrtLibrary
         }
 
         var handle = NativeLibrary.Load(path);
-        // const OrtApiBase* OrtGetApiBase(void)
-        var getApiBase = (delegate* unmanaged<nint*>)NativeLibrary.GetExport(handle, "OrtGetApiBase");
+        var version = GetVersionString(handle);
+        var table = GetApiTable(handle, ApiVersion, path);
+        var library = new OrtLibrary(path, handle, new OrtApi(table), version);
+        return Interlocked.CompareExchange(ref s_current, library, null) ?? library;
+    }
+
+    /// <summary>
+    /// <c>OrtApiBase::GetApi(version)</c> of the library behind <paramref name="libraryHandle"/>;
+    /// throws a clear error when the library is older than <paramref name="version"/>.
+    /// </summary>
+    internal static nint* GetApiTable(nint libraryHandle, uint version, string path)
+    {
         // struct OrtApiBase { const OrtApi* (*GetApi)(uint32_t version); const char* (*GetVersionString)(void); }
-        var apiBase = getApiBase();
+        var apiBase = GetApiBase(libraryHandle);
         var getApi = (delegate* unmanaged<uint, nint*>)apiBase[0];
-        var getVersionString = (delegate* unmanaged<byte*>)apiBase[1];
-        var version = Marshal.PtrToStringUTF8((nint)getVersionString()) ?? "unknown";
-        var table = getApi(ApiVersion);
+        var table = getApi(version);
         if (table is null)
         {
             throw new OnnxRuntimeException(OrtErrorCode.NotImplemented,
-                $"ONNX Runtime {version} at '{path}' does not provide API version {ApiVersion}; Atelier needs ONNX Runtime 1.{ApiVersion} or newer.");
+                $"ONNX Runtime {GetVersionString(libraryHandle)} at '{path}' does not provide API version {version}; Atelier's binding is written against ONNX Runtime 1.{version} (ORT_API_VERSION {version}) and needs that version or newer.");
         }
 
-        var library = new OrtLibrary(path, new OrtApi(table), version);
-        return Interlocked.CompareExchange(ref s_current, library, null) ?? library;
+        return table;
+    }
+
+    /// <summary><c>OrtApiBase::GetVersionString()</c>.</summary>
+    internal static string GetVersionString(nint libraryHandle)
+    {
+        var getVersionString = (delegate* unmanaged<byte*>)GetApiBase(libraryHandle)[1];
+        return Marshal.PtrToStringUTF8((nint)getVersionString()) ?? "unknown";
+    }
+
+    /// <summary><c>const OrtApiBase* OrtGetApiBase(void)</c>, exported by the library.</summary>
+    private static nint* GetApiBase(nint libraryHandle)
+    {
+        var getApiBase = (delegate* unmanaged<nint*>)NativeLibrary.GetExport(libraryHandle, "OrtGetApiBase");
+        return getApiBase();
     }
 
     /// <summary>Option, then <c>ATELIER_ONNXRUNTIME_PATH</c>, then <c>.atelier/native/libonnxruntime.so.1</c>.</summary>
