@@ -7,7 +7,7 @@ namespace Atelier.Imaging.Tests;
 internal static unsafe class Fixtures
 {
     /// <summary>A smooth pattern (JPEG-friendly) with distinct channels.</summary>
-    public static byte Smooth(int x, int y, int c) => (byte)((x * (3 + c)) + (y * (5 - c)) + (40 * c));
+    public static byte Smooth(int x, int y, int c) => (byte)Math.Min(255, 10 + (2 * x) + (2 * y) + (30 * c));
 
     public static RgbImage Image(int width, int height, Func<int, int, int, byte> pixel)
     {
