@@ -1,0 +1,45 @@
+using System.Collections.Immutable;
+
+namespace Atelier.Runtime;
+
+/// <summary>A call on its way to, or waiting in, an activation's mailbox. It is its own completion source.</summary>
+internal sealed class CallWorkItem(
+    GrainId grainId,
+    GrainInterfaceInfo grainInterface,
+    GrainMethod method,
+    object?[] arguments,
+    ImmutableDictionary<string, string>? context,
+    CancellationToken cancellationToken,
+    bool remoteOrigin)
+    : TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously)
+{
+    public GrainId GrainId { get; } = grainId;
+
+    public GrainInterfaceInfo Interface { get; } = grainInterface;
+
+    public GrainMethod Method { get; } = method;
+
+    public object?[] Arguments { get; } = arguments;
+
+    /// <summary>The caller's <see cref="RequestContext"/>, restored for the turn.</summary>
+    public ImmutableDictionary<string, string>? Context { get; } = context;
+
+    public CancellationToken CancellationToken { get; } = cancellationToken;
+
+    /// <summary>Arrived from another silo: re-routing answers "not here" instead of forwarding.</summary>
+    public bool RemoteOrigin { get; } = remoteOrigin;
+
+    public int ForwardCount { get; set; }
+
+    public void Complete(Exception exception)
+    {
+        if (exception is OperationCanceledException canceled)
+        {
+            TrySetCanceled(canceled.CancellationToken);
+        }
+        else
+        {
+            TrySetException(exception);
+        }
+    }
+}

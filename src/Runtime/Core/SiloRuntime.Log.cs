@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Logging;
+
+namespace Atelier.Runtime;
+
+/// <summary>Log messages of the runtime (event ids 100-199).</summary>
+public sealed partial class SiloRuntime
+{
+    internal static partial class Log
+    {
+        [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Silo {Silo} started with {GrainTypes} grain types.")]
+        public static partial void Started(ILogger logger, SiloAddress silo, int grainTypes);
+
+        [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Silo {Silo} stopping: deactivating {Activations} activations.")]
+        public static partial void Stopping(ILogger logger, SiloAddress silo, int activations);
+
+        [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "Silo {Silo} stopped.")]
+        public static partial void Stopped(ILogger logger, SiloAddress silo);
+
+        [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "Shutdown deadline {Deadline} passed; aborting {Count} activations.")]
+        public static partial void ShutdownDeadlineExceeded(ILogger logger, int count, TimeSpan deadline);
+
+        [LoggerMessage(EventId = 110, Level = LogLevel.Error, Message = "Activation of {GrainId} failed.")]
+        public static partial void ActivationFailed(ILogger logger, Exception exception, GrainId grainId);
+
+        [LoggerMessage(EventId = 111, Level = LogLevel.Warning, Message = "Deactivation of {GrainId} failed.")]
+        public static partial void DeactivationFailed(ILogger logger, Exception exception, GrainId grainId);
+
+        [LoggerMessage(EventId = 112, Level = LogLevel.Debug, Message = "{GrainId} is already active on {Winner}; this activation yields.")]
+        public static partial void LostRegistration(ILogger logger, GrainId grainId, SiloAddress winner);
+
+        [LoggerMessage(EventId = 113, Level = LogLevel.Warning, Message = "Removing the directory entry of {GrainId} failed.")]
+        public static partial void UnregisterFailed(ILogger logger, Exception exception, GrainId grainId);
+
+        [LoggerMessage(EventId = 120, Level = LogLevel.Warning, Message = "A timer tick of {GrainId} failed.")]
+        public static partial void TimerTickFailed(ILogger logger, Exception exception, GrainId grainId);
+
+        [LoggerMessage(EventId = 130, Level = LogLevel.Information, Message = "{GrainId} migrated to {Target}.")]
+        public static partial void Migrated(ILogger logger, GrainId grainId, SiloAddress target);
+
+        [LoggerMessage(EventId = 131, Level = LogLevel.Warning, Message = "Migrating {GrainId} to {Target} failed; the grain was deactivated.")]
+        public static partial void MigrationFailed(ILogger logger, Exception exception, GrainId grainId, SiloAddress target);
+
+        [LoggerMessage(EventId = 140, Level = LogLevel.Warning, Message = "Updating membership failed.")]
+        public static partial void MembershipUpdateFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 141, Level = LogLevel.Debug, Message = "Sending a cancellation to {Silo} failed.")]
+        public static partial void CancelSendFailed(ILogger logger, Exception exception, SiloAddress silo);
+    }
+}

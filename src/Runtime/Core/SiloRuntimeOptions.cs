@@ -1,0 +1,79 @@
+namespace Atelier.Runtime;
+
+/// <summary>Options of a silo's actor runtime (<c>services.AddAtelierSilo(o => ...)</c>).</summary>
+public sealed class SiloRuntimeOptions
+{
+    /// <summary>Transport endpoint other silos use to reach this one (e.g. <c>10.0.0.7:11111</c>).
+    /// Default <c>localhost</c> (embedded single silo).</summary>
+    public string Endpoint { get; set; } = "localhost";
+
+    /// <summary>Generation (epoch) of this silo process. Default null: the start time in Unix milliseconds.</summary>
+    public long? Generation { get; set; }
+
+    /// <summary>Calls an activation may have waiting in its mailbox; beyond it calls fail fast with
+    /// <see cref="GrainOverloadedException"/>. Default 10,000 calls.</summary>
+    public int MailboxCapacity { get; set; } = 10_000;
+
+    /// <summary>How long a caller waits for a grain call before <see cref="TimeoutException"/>.
+    /// Default 30 seconds; <see cref="Timeout.InfiniteTimeSpan"/> disables.</summary>
+    public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Idle time after which an activation is deactivated, unless its class has
+    /// <see cref="CollectionAgeLimitAttribute"/>. Default 15 minutes.</summary>
+    public TimeSpan CollectionAge { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How often idle activations are looked for. Default 1 minute.</summary>
+    public TimeSpan CollectionQuantum { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Deadline for deactivating every activation when the silo stops. Default 30 seconds.</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Deadline for one <see cref="Grain.OnDeactivateAsync"/> outside shutdown. Default 10 seconds.</summary>
+    public TimeSpan DeactivationTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How many times a call is re-routed after reaching a silo or activation that no longer holds the
+    /// grain (migration, deactivation, a lost activation race). Default 5.</summary>
+    public int MaxForwardCount { get; set; } = 5;
+
+    /// <summary>How often this silo publishes its <see cref="SiloLoad"/> to membership. Default 1 second.</summary>
+    public TimeSpan LoadReportPeriod { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Director for grain classes without a <see cref="PlacementAttribute"/>.
+    /// Default <see cref="RandomPlacementDirector"/>.</summary>
+    public Type DefaultPlacement { get; set; } = typeof(RandomPlacementDirector);
+
+    /// <summary>Directory entries cached per silo before the cache is cleared. Default 100,000 entries.</summary>
+    public int DirectoryCacheSize { get; set; } = 100_000;
+
+    internal void Validate()
+    {
+        static void Positive(TimeSpan value, string name, bool infiniteAllowed = false)
+        {
+            if (value <= TimeSpan.Zero && !(infiniteAllowed && value == Timeout.InfiniteTimeSpan))
+            {
+                throw new InvalidOperationException($"SiloRuntimeOptions.{name} must be positive (was {value}).");
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(Endpoint))
+        {
+            throw new InvalidOperationException("SiloRuntimeOptions.Endpoint must be set.");
+        }
+
+        if (MailboxCapacity < 1 || MaxForwardCount < 0 || DirectoryCacheSize < 1)
+        {
+            throw new InvalidOperationException("SiloRuntimeOptions: MailboxCapacity and DirectoryCacheSize must be ≥ 1, MaxForwardCount ≥ 0.");
+        }
+
+        Positive(ResponseTimeout, nameof(ResponseTimeout), infiniteAllowed: true);
+        Positive(CollectionAge, nameof(CollectionAge));
+        Positive(CollectionQuantum, nameof(CollectionQuantum));
+        Positive(ShutdownTimeout, nameof(ShutdownTimeout));
+        Positive(DeactivationTimeout, nameof(DeactivationTimeout));
+        Positive(LoadReportPeriod, nameof(LoadReportPeriod));
+        if (!typeof(IPlacementDirector).IsAssignableFrom(DefaultPlacement))
+        {
+            throw new InvalidOperationException($"SiloRuntimeOptions.DefaultPlacement ({DefaultPlacement}) must implement IPlacementDirector.");
+        }
+    }
+}

@@ -1,0 +1,23 @@
+namespace Atelier.Runtime;
+
+/// <summary>The target silo cannot be reached, or is shutting down and no longer accepts calls.</summary>
+public sealed class SiloUnavailableException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public SiloUnavailableException()
+        : base("The silo is unavailable.")
+    {
+    }
+
+    /// <summary>Creates the exception with a message.</summary>
+    public SiloUnavailableException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with a message and inner exception.</summary>
+    public SiloUnavailableException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

@@ -1,0 +1,19 @@
+namespace Atelier.Runtime;
+
+/// <summary>The kinds of runtime frames (byte 1 of every frame; byte 0 is <see cref="MessageCodec.Version"/>).</summary>
+internal enum FrameKind : byte
+{
+    Request = 1,
+    Response = 2,
+    Cancel = 3,
+    Migrate = 4,
+}
+
+/// <summary>Outcome carried by a response frame.</summary>
+internal enum ResponseStatus : byte
+{
+    Ok = 0,
+    Error = 1,
+    NotHere = 2,
+    Canceled = 3,
+}
