@@ -6,6 +6,9 @@ public sealed class CudaProviderOptions
     /// <summary>File ORT loads at run time for the CUDA provider, from the folder of <c>libonnxruntime.so.1</c>.</summary>
     public const string ProviderLibraryFileName = "libonnxruntime_providers_cuda.so";
 
+    /// <summary>The provider bridge ORT loads before any provider library, from the same folder.</summary>
+    public const string SharedProviderLibraryFileName = "libonnxruntime_providers_shared.so";
+
     /// <summary>CUDA device ordinal. Default: 0.</summary>
     public int DeviceId { get; set; }
 

@@ -100,13 +100,21 @@ internal static unsafe class SessionOptionsFactory
         }
     }
 
-    /// <summary>Says which provider file is missing, when that is the cause, ahead of ORT's own message.</summary>
+    /// <summary>Says which provider files are missing, when that is the cause, ahead of ORT's own message.</summary>
     internal static string DescribeCudaFailure(string ortMessage)
     {
         var folder = Path.GetDirectoryName(OrtLibrary.Current.Path) ?? ".";
-        var providerLibrary = Path.Combine(folder, CudaProviderOptions.ProviderLibraryFileName);
-        return File.Exists(providerLibrary)
-            ? $"The CUDA execution provider could not be added ({providerLibrary} is present). ONNX Runtime: {ortMessage}"
-            : $"The CUDA execution provider is not available: {CudaProviderOptions.ProviderLibraryFileName} is missing (looked in {folder}; it ships with the GPU build of ONNX Runtime). ONNX Runtime: {ortMessage}";
+        var missing = new List<string>(2);
+        foreach (var file in (ReadOnlySpan<string>)[CudaProviderOptions.ProviderLibraryFileName, CudaProviderOptions.SharedProviderLibraryFileName])
+        {
+            if (!File.Exists(Path.Combine(folder, file)))
+            {
+                missing.Add(file);
+            }
+        }
+
+        return missing.Count == 0
+            ? $"The CUDA execution provider could not be added (its provider libraries are present in {folder}). ONNX Runtime: {ortMessage}"
+            : $"The CUDA execution provider is not available: missing {string.Join(" and ", missing)} in {folder} (they ship with ONNX Runtime's CUDA build, next to libonnxruntime.so.1). ONNX Runtime: {ortMessage}";
     }
 }
