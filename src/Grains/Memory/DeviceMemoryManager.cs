@@ -1,0 +1,297 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Atelier.Grains.Memory;
+
+/// <summary>
+/// The silo's one accountant of device memory (one per device). Everything resident on the device —
+/// loaded models and cached session tensors — holds a <see cref="MemoryLease"/>. A reservation that does
+/// not fit first demotes least recently used session tensors to host memory (dropping them when the host
+/// budget is full too) and unloads least recently used models, in the configured order; pinned and
+/// in-use items are never reclaimed. If it still does not fit, it fails with
+/// <see cref="DeviceMemoryExhaustedException"/>: the budget is never exceeded.
+/// </summary>
+public sealed partial class DeviceMemoryManager
+{
+    private readonly Lock _lock = new();
+    private readonly List<MemoryLease> _leases = [];
+    private readonly DeviceMemoryOptions _options;
+    private readonly ILogger<DeviceMemoryManager> _logger;
+    private long _clock;
+
+    public DeviceMemoryManager(IOptions<DeviceMemoryOptions> options, ILogger<DeviceMemoryManager> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
+        _logger = logger;
+        if (_options.MemoryBudgetBytes <= 0 || _options.HostBudgetBytes < 0)
+        {
+            throw new ArgumentException("Device:MemoryBudgetBytes must be positive and Device:HostBudgetBytes non-negative.", nameof(options));
+        }
+    }
+
+    public long DeviceBudgetBytes => _options.MemoryBudgetBytes;
+
+    public long HostBudgetBytes => _options.HostBudgetBytes;
+
+    /// <summary>Bytes currently accounted on the device.</summary>
+    public long DeviceBytesUsed { get; private set; }
+
+    /// <summary>Bytes of demoted session tensors currently accounted in host memory.</summary>
+    public long HostBytesUsed { get; private set; }
+
+    /// <summary>Counters for metrics: demotions, drops and model evictions since start.</summary>
+    public MemoryCounters Counters => new(_demotions, _drops, _evictions, _exhausted);
+
+    private long _demotions;
+    private long _drops;
+    private long _evictions;
+    private long _exhausted;
+
+    /// <summary>
+    /// Reserves <paramref name="bytes"/> on the device for <paramref name="owner"/>, reclaiming memory from
+    /// other leases if needed. The new lease starts as most recently used.
+    /// </summary>
+    public MemoryLease Reserve(string owner, LeaseKind kind, long bytes, IMemoryReclaimer reclaimer, bool pinned = false)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        ArgumentNullException.ThrowIfNull(reclaimer);
+        lock (_lock)
+        {
+            MakeRoomOnDevice(bytes, owner, exclude: null);
+            var lease = new MemoryLease(this, owner, kind, bytes, pinned, reclaimer) { LastUsed = ++_clock };
+            _leases.Add(lease);
+            DeviceBytesUsed += bytes;
+            AssertWithinBudget();
+            return lease;
+        }
+    }
+
+    /// <summary>
+    /// Brings a demoted (host-tier) lease back to the device, reclaiming others if needed. Returns false
+    /// (and leaves it where it is) when the device cannot fit it; a dropped lease cannot be promoted.
+    /// </summary>
+    public bool TryPromote(MemoryLease lease)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        lock (_lock)
+        {
+            if (lease.IsReleased || lease.Tier == MemoryTier.Dropped)
+            {
+                return false;
+            }
+
+            if (lease.Tier == MemoryTier.Device)
+            {
+                lease.LastUsed = ++_clock;
+                return true;
+            }
+
+            try
+            {
+                MakeRoomOnDevice(lease.Bytes, lease.Owner, exclude: lease);
+            }
+            catch (DeviceMemoryExhaustedException)
+            {
+                return false;
+            }
+
+            HostBytesUsed -= lease.Bytes;
+            DeviceBytesUsed += lease.Bytes;
+            lease.Tier = MemoryTier.Device;
+            lease.LastUsed = ++_clock;
+            AssertWithinBudget();
+            return true;
+        }
+    }
+
+    /// <summary>A snapshot of the leases for the stats API.</summary>
+    public IReadOnlyList<LeaseInfo> Snapshot()
+    {
+        lock (_lock)
+        {
+            var result = new LeaseInfo[_leases.Count];
+            for (var i = 0; i < result.Length; i++)
+            {
+                var l = _leases[i];
+                result[i] = new LeaseInfo(l.Owner, l.Kind, l.Bytes, l.Tier, l.Pinned, l.InUse);
+            }
+
+            return result;
+        }
+    }
+
+    internal MemoryTier BeginUse(MemoryLease lease)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(lease.IsReleased, lease);
+            lease.LastUsed = ++_clock;
+            lease.BeginUseLocked();
+            return lease.Tier;
+        }
+    }
+
+    internal void Release(MemoryLease lease)
+    {
+        lock (_lock)
+        {
+            if (lease.IsReleased)
+            {
+                return;
+            }
+
+            Unaccount(lease);
+            lease.IsReleased = true;
+            _leases.Remove(lease);
+        }
+    }
+
+    private void MakeRoomOnDevice(long bytes, string owner, MemoryLease? exclude)
+    {
+        if (bytes > _options.MemoryBudgetBytes)
+        {
+            Exhausted(bytes, owner, "larger than the whole device budget");
+        }
+
+        while (DeviceBytesUsed + bytes > _options.MemoryBudgetBytes)
+        {
+            var victim = PickVictim(exclude);
+            if (victim is null)
+            {
+                Exhausted(bytes, owner, "everything resident is pinned or in use");
+                return;
+            }
+
+            Reclaim(victim, exclude);
+        }
+    }
+
+    private void Reclaim(MemoryLease victim, MemoryLease? exclude)
+    {
+        Debug.Assert(victim.Tier == MemoryTier.Device && !victim.InUse && !victim.Pinned);
+        if (victim.Kind == LeaseKind.SessionTensor && MakeRoomOnHost(victim.Bytes, exclude) && victim.Reclaimer.Demote(victim))
+        {
+            DeviceBytesUsed -= victim.Bytes;
+            HostBytesUsed += victim.Bytes;
+            victim.Tier = MemoryTier.Host;
+            _demotions++;
+            LogDemoted(_logger, victim.Owner, victim.Bytes);
+            return;
+        }
+
+        victim.Reclaimer.Drop(victim);
+        Unaccount(victim);
+        victim.Tier = MemoryTier.Dropped;
+        if (victim.Kind == LeaseKind.Model)
+        {
+            _evictions++;
+            LogModelEvicted(_logger, victim.Owner, victim.Bytes);
+        }
+        else
+        {
+            _drops++;
+            LogDropped(_logger, victim.Owner, victim.Bytes);
+        }
+    }
+
+    private bool MakeRoomOnHost(long bytes, MemoryLease? exclude)
+    {
+        if (bytes > _options.HostBudgetBytes)
+        {
+            return false;
+        }
+
+        while (HostBytesUsed + bytes > _options.HostBudgetBytes)
+        {
+            MemoryLease? oldest = null;
+            foreach (var lease in _leases)
+            {
+                if (lease != exclude && lease.Tier == MemoryTier.Host && !lease.InUse && !lease.Pinned && (oldest is null || lease.LastUsed < oldest.LastUsed))
+                {
+                    oldest = lease;
+                }
+            }
+
+            if (oldest is null)
+            {
+                return false;
+            }
+
+            oldest.Reclaimer.Drop(oldest);
+            Unaccount(oldest);
+            oldest.Tier = MemoryTier.Dropped;
+            _drops++;
+            LogDropped(_logger, oldest.Owner, oldest.Bytes);
+        }
+
+        return true;
+    }
+
+    /// <summary>The least recently used reclaimable device lease, preferring the kind the eviction order puts first.</summary>
+    private MemoryLease? PickVictim(MemoryLease? exclude)
+    {
+        MemoryLease? preferred = null;
+        MemoryLease? other = null;
+        var preferredKind = _options.EvictionOrder == EvictionOrder.ModelsFirst ? LeaseKind.Model : LeaseKind.SessionTensor;
+        foreach (var lease in _leases)
+        {
+            if (lease == exclude || lease.Tier != MemoryTier.Device || lease.Pinned || lease.InUse || lease.Bytes == 0)
+            {
+                continue;
+            }
+
+            if (_options.EvictionOrder == EvictionOrder.LeastRecentlyUsed || lease.Kind == preferredKind)
+            {
+                if (preferred is null || lease.LastUsed < preferred.LastUsed)
+                {
+                    preferred = lease;
+                }
+            }
+            else if (other is null || lease.LastUsed < other.LastUsed)
+            {
+                other = lease;
+            }
+        }
+
+        return preferred ?? other;
+    }
+
+    private void Unaccount(MemoryLease lease)
+    {
+        switch (lease.Tier)
+        {
+            case MemoryTier.Device:
+                DeviceBytesUsed -= lease.Bytes;
+                break;
+            case MemoryTier.Host:
+                HostBytesUsed -= lease.Bytes;
+                break;
+        }
+    }
+
+    private void Exhausted(long bytes, string owner, string why)
+    {
+        _exhausted++;
+        LogExhausted(_logger, owner, bytes, DeviceBytesUsed, _options.MemoryBudgetBytes, why);
+        throw new DeviceMemoryExhaustedException(
+            $"Cannot fit {bytes:N0} bytes for '{owner}' in the device budget of {_options.MemoryBudgetBytes:N0} bytes ({DeviceBytesUsed:N0} used): {why}.")
+        {
+            RequestedBytes = bytes,
+        };
+    }
+
+    [Conditional("DEBUG")]
+    private void AssertWithinBudget()
+    {
+        Debug.Assert(DeviceBytesUsed <= _options.MemoryBudgetBytes, "device budget exceeded");
+        Debug.Assert(HostBytesUsed <= _options.HostBudgetBytes, "host budget exceeded");
+    }
+}
+
+/// <summary>One lease as seen by the stats API.</summary>
+public readonly record struct LeaseInfo(string Owner, LeaseKind Kind, long Bytes, MemoryTier Tier, bool Pinned, bool InUse);
+
+/// <summary>Cumulative reclaim counters.</summary>
+public readonly record struct MemoryCounters(long Demotions, long Drops, long ModelEvictions, long Exhausted);
