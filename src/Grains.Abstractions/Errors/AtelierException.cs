@@ -1,0 +1,18 @@
+namespace Atelier.Grains;
+
+/// <summary>
+/// Base of the product's typed errors. Each subclass has one stable <see cref="Code"/> (the API's
+/// ProblemDetails <c>code</c>) and a <c>(string message)</c> constructor, so the runtime can rebuild it
+/// on the calling silo with its type intact.
+/// </summary>
+public abstract class AtelierException : Exception
+{
+    protected AtelierException() { }
+
+    protected AtelierException(string message) : base(message) { }
+
+    protected AtelierException(string message, Exception innerException) : base(message, innerException) { }
+
+    /// <summary>Stable machine-readable error code, e.g. <c>session_not_found</c>.</summary>
+    public abstract string Code { get; }
+}

@@ -1,0 +1,13 @@
+namespace Atelier.Grains;
+
+/// <summary>The session does not exist, has expired or was closed (also answered for another tenant's session). Code <c>session_not_found</c>.</summary>
+public sealed class SessionNotFoundException : AtelierException
+{
+    public SessionNotFoundException() { }
+
+    public SessionNotFoundException(string message) : base(message) { }
+
+    public SessionNotFoundException(string message, Exception innerException) : base(message, innerException) { }
+
+    public override string Code => "session_not_found";
+}

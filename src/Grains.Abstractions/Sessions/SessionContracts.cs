@@ -1,0 +1,88 @@
+namespace Atelier.Grains;
+
+/// <summary>An uploaded image as received: the bytes are sniffed, the declared type only cross-checked.</summary>
+/// <param name="Content">The encoded image (JPEG, PNG or WebP). Travels between silos as raw bytes.</param>
+/// <param name="DeclaredContentType">The client's Content-Type, if any; a mismatch with the content is an error.</param>
+public sealed record ImageUpload(byte[] Content, string? DeclaredContentType);
+
+/// <summary>Options of a new session.</summary>
+/// <param name="Model">Segmenter model id; null for the configured default.</param>
+/// <param name="Ttl">Idle time-to-live; null for the configured default.</param>
+public sealed record OpenSessionOptions(string? Model, TimeSpan? Ttl);
+
+/// <summary>Where a session's embedding currently lives.</summary>
+public enum EmbeddingResidency
+{
+    /// <summary>On the device: a click runs the decoder only.</summary>
+    Device,
+
+    /// <summary>Demoted to host memory under pressure; promoted back on the next click.</summary>
+    Host,
+
+    /// <summary>Not cached: recomputed from the image on the next click.</summary>
+    None,
+}
+
+/// <summary>What the API shows of a session.</summary>
+public sealed record SessionInfo(
+    string Id,
+    int Width,
+    int Height,
+    string Model,
+    int Version,
+    bool CanUndo,
+    bool CanRedo,
+    EmbeddingResidency Embedding,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset ExpiresAt,
+    int TtlSeconds,
+    string Silo);
+
+/// <summary>A click: points in the original image's pixel frame with labels (1 foreground, 0 background), and/or a box.</summary>
+public sealed record SegmentRequest(
+    IReadOnlyList<PromptPoint> Points,
+    PromptBox? Box,
+    bool Multimask,
+    bool Refine,
+    int Dilate);
+
+/// <summary>A prompt point; <paramref name="Label"/> is 1 (foreground) or 0 (background).</summary>
+public readonly record struct PromptPoint(float X, float Y, int Label);
+
+/// <summary>A box prompt as two corners.</summary>
+public readonly record struct PromptBox(float X0, float Y0, float X1, float Y1);
+
+/// <summary>Options of subject selection.</summary>
+public sealed record SelectSubjectRequest(int Dilate);
+
+/// <summary>One mask: predicted quality, size, bounding box <c>[x, y, w, h]</c> and COCO compressed RLE.</summary>
+public sealed record MaskResult(float Score, long Area, int[] Bbox, RleMask Rle);
+
+/// <summary>COCO RLE: <c>size = [h, w]</c>, <c>counts</c> in pycocotools' compressed string form (column-major).</summary>
+public sealed record RleMask(int[] Size, string Counts);
+
+/// <summary>Masks best first, the best one also as a single-channel 0/255 PNG at the original size.</summary>
+public sealed record SegmentResult(IReadOnlyList<MaskResult> Masks, byte[] BestMaskPng, double ElapsedMs);
+
+/// <summary>Erase (inpaint) the selection or a supplied mask.</summary>
+/// <param name="MaskPng">A PNG mask at the image size; null to use the current selection.</param>
+/// <param name="Dilate">Pixels to grow the mask by before inpainting.</param>
+/// <param name="Apply">Make the result the session's new (undoable) version.</param>
+public sealed record EraseRequest(byte[]? MaskPng, int Dilate, bool Apply);
+
+/// <summary>Replace the selection from a text prompt (Stable Diffusion inpainting).</summary>
+public sealed record ReplaceRequest(
+    string Prompt, byte[]? MaskPng, int Dilate, int Steps, float Guidance, long? Seed, bool Apply);
+
+/// <summary>The edited image (PNG, original size) and the session afterwards.</summary>
+public sealed record EditResult(byte[] ImagePng, SessionInfo Session, double ElapsedMs);
+
+/// <summary>Output encodings of <see cref="ISessionGrain.GetImage"/>.</summary>
+public enum ImageEncoding
+{
+    Png,
+    Jpeg,
+}
+
+/// <summary>Encoded image bytes with their media type.</summary>
+public sealed record EncodedImage(byte[] Content, string ContentType);

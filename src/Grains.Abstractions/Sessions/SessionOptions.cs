@@ -1,0 +1,37 @@
+namespace Atelier.Grains;
+
+/// <summary>Session behaviour and limits. Configuration section <c>Sessions</c>.</summary>
+public sealed class SessionOptions
+{
+    public const string SectionName = "Sessions";
+
+    /// <summary>Segmenter used when a session names none. Default: <c>sam-demo</c>.</summary>
+    public string DefaultModel { get; set; } = "sam-demo";
+
+    /// <summary>Salient-object model for select-subject. Default: <c>isnet</c>.</summary>
+    public string SubjectModel { get; set; } = "isnet";
+
+    /// <summary>Inpainting model for erase. Default: <c>lama-demo</c>.</summary>
+    public string EraseModel { get; set; } = "lama-demo";
+
+    /// <summary>Idle time-to-live; every call extends it. Default: 20 minutes.</summary>
+    public TimeSpan DefaultTtl { get; set; } = TimeSpan.FromMinutes(20);
+
+    /// <summary>Largest TTL a client may ask for. Default: 24 hours.</summary>
+    public TimeSpan MaxTtl { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Most image versions kept for undo/redo (including the original). Default: 20.</summary>
+    public int MaxHistoryVersions { get; set; } = 20;
+
+    /// <summary>Most bytes of decoded image versions kept for undo/redo per session. Default: 512 MiB.</summary>
+    public long MaxHistoryBytes { get; set; } = 512L << 20;
+
+    /// <summary>Most prompt points per click. Default: 32.</summary>
+    public int MaxPoints { get; set; } = 32;
+
+    /// <summary>Largest mask dilation in pixels. Default: 64.</summary>
+    public int MaxDilate { get; set; } = 64;
+
+    /// <summary>Recompute the embedding right after an applied edit instead of on the next click. Default: false.</summary>
+    public bool EagerReencode { get; set; }
+}
