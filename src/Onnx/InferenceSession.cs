@@ -16,9 +16,11 @@ public sealed unsafe partial class InferenceSession : IDisposable
     private readonly NameTable _names;
     private readonly Lock _allocatorGate = new();
     private readonly List<(OrtMemoryInfo Location, OrtAllocatorHandle Allocator)> _allocators = [];
+    private readonly TensorCopier? _copier;
 
-    private InferenceSession(OnnxRuntimeEnvironment environment, OrtSessionHandle handle, ExecutionProvider provider, long initializerBytes)
+    private InferenceSession(OnnxRuntimeEnvironment environment, OrtSessionHandle handle, InferenceSessionOptions options, ExecutionProvider provider, long initializerBytes, bool withCopier)
     {
+        _copier = withCopier ? new TensorCopier(CopierOptions(options, provider)) : null;
         _environment = environment;
         _handle = handle;
         ExecutionProvider = provider;
@@ -63,12 +65,14 @@ public sealed unsafe partial class InferenceSession : IDisposable
             }
 
             return raw;
-        }, () => ModelInitializers.CountBytes(modelPath));
+        }, () => ModelInitializers.CountBytes(modelPath), withCopier: true);
     }
 
     /// <summary>Loads a model from its serialized bytes (ORT copies what it needs).</summary>
     /// <exception cref="OnnxRuntimeException">ORT rejected the bytes or the provider.</exception>
-    public static InferenceSession Load(byte[] model, InferenceSessionOptions? options = null)
+    public static InferenceSession Load(byte[] model, InferenceSessionOptions? options = null) => Load(model, options, withCopier: true);
+
+    internal static InferenceSession Load(byte[] model, InferenceSessionOptions? options, bool withCopier)
     {
         ArgumentNullException.ThrowIfNull(model);
         var environment = OnnxRuntimeEnvironment.Shared;
@@ -82,7 +86,7 @@ public sealed unsafe partial class InferenceSession : IDisposable
             }
 
             return raw;
-        }, () => ModelInitializers.CountBytes(model));
+        }, () => ModelInitializers.CountBytes(model), withCopier);
     }
 
     /// <summary>
@@ -95,6 +99,19 @@ public sealed unsafe partial class InferenceSession : IDisposable
         var allocator = GetAllocator(location);
         using var use = new HandleUse(allocator);
         return OrtValue.Allocate(use.Raw, type, shape);
+    }
+
+    /// <summary>
+    /// Copies <paramref name="source"/> into <paramref name="destination"/> (same type and shape)
+    /// between host and this session's device, in either direction, through ORT's own transfers.
+    /// </summary>
+    public void CopyTensor(OrtValue source, OrtValue destination)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(destination);
+        source.EnsureSameTypeAndShape(destination);
+        var copier = _copier ?? throw new InvalidOperationException("This internal session does not copy tensors.");
+        copier.Copy(source, destination);
     }
 
     /// <summary>A new I/O binding for this session; dispose it before the session.</summary>
@@ -118,12 +135,13 @@ public sealed unsafe partial class InferenceSession : IDisposable
             _allocators.Clear();
         }
 
+        _copier?.Dispose();
         _handle.Dispose();
         _names.Dispose();
     }
 
     private static InferenceSession Create(
-        OnnxRuntimeEnvironment environment, InferenceSessionOptions options, Func<nint, nint> createSession, Func<long> countInitializerBytes)
+        OnnxRuntimeEnvironment environment, InferenceSessionOptions options, Func<nint, nint> createSession, Func<long> countInitializerBytes, bool withCopier)
     {
         options.Validate();
         var provider = options.ExecutionProvider;
@@ -148,7 +166,7 @@ public sealed unsafe partial class InferenceSession : IDisposable
 
         try
         {
-            return new InferenceSession(environment, handle, provider, countInitializerBytes());
+            return new InferenceSession(environment, handle, options, provider, countInitializerBytes(), withCopier);
         }
         catch
         {
@@ -156,6 +174,15 @@ public sealed unsafe partial class InferenceSession : IDisposable
             throw;
         }
     }
+
+    /// <summary>The copier's sessions run on the provider this session actually got, with one thread.</summary>
+    private static InferenceSessionOptions CopierOptions(InferenceSessionOptions options, ExecutionProvider provider) => new()
+    {
+        IntraOpThreads = 1,
+        InterOpThreads = 1,
+        ExecutionProvider = provider,
+        Cuda = options.Cuda,
+    };
 
     private OrtAllocatorHandle GetAllocator(OrtMemoryInfo location)
     {

@@ -151,15 +151,26 @@ public sealed unsafe class OrtValue : IDisposable
     }
 
     /// <summary>
-    /// Copies this tensor into <paramref name="destination"/> (same type and shape), across devices
-    /// when the two live on different ones (ORT's <c>CopyTensors</c>: host to device, device to host).
+    /// Copies this tensor into <paramref name="destination"/> (same type and shape). Host to host is a
+    /// plain memory copy; across devices this uses ORT's <c>CopyTensors</c>, which needs the device's
+    /// data transfer registered with the environment (plugin execution providers). For a classic
+    /// provider such as CUDA added to a session, use <see cref="InferenceSession.CopyTensor"/>.
     /// </summary>
     public void CopyTo(OrtValue destination)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        if (destination.ElementType != ElementType || !destination.Shape.SequenceEqual(Shape))
+        EnsureSameTypeAndShape(destination);
+        if (Location.Name == OrtMemoryInfo.CpuName && destination.Location.Name == OrtMemoryInfo.CpuName)
         {
-            throw new ArgumentException("The destination tensor must have the same element type and shape.", nameof(destination));
+            var bytes = ByteCount;
+            using var sourceUse = new HandleUse(Handle);
+            using var targetUse = new HandleUse(destination.Handle);
+            void* from;
+            void* to;
+            OrtStatus.Check(Api.GetTensorMutableData(sourceUse.Raw, &from));
+            OrtStatus.Check(Api.GetTensorMutableData(targetUse.Raw, &to));
+            Buffer.MemoryCopy(from, to, bytes, bytes);
+            return;
         }
 
         var env = OnnxRuntimeEnvironment.Shared;
@@ -169,6 +180,15 @@ public sealed unsafe class OrtValue : IDisposable
         var src = source.Raw;
         var dst = target.Raw;
         OrtStatus.Check(env.Api.CopyTensors(envUse.Raw, &src, &dst, 0, 1));
+    }
+
+    /// <summary>Throws unless <paramref name="other"/> has this tensor's element type and shape.</summary>
+    internal void EnsureSameTypeAndShape(OrtValue other)
+    {
+        if (other.ElementType != ElementType || !other.Shape.SequenceEqual(Shape))
+        {
+            throw new ArgumentException("The destination tensor must have the same element type and shape.", nameof(other));
+        }
     }
 
     public void Dispose() => Handle.Dispose();

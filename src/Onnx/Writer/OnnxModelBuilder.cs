@@ -55,6 +55,13 @@ public sealed class OnnxModelBuilder
         return this;
     }
 
+    /// <summary>A graph input of any rank and shape.</summary>
+    public OnnxModelBuilder InputWithUnknownShape(string name, TensorElementType type)
+    {
+        _graph.Input.Add(ValueInfo(name, type, [], hasShape: false));
+        return this;
+    }
+
     /// <summary>A graph output with shape <paramref name="dims"/>; a string dimension is symbolic.</summary>
     public OnnxModelBuilder Output(string name, TensorElementType type, params ReadOnlySpan<OnnxDim> dims)
     {
