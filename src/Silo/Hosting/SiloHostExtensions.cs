@@ -1,3 +1,4 @@
+using Atelier.Silo.Errors;
 using Atelier.Silo.Health;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -34,6 +35,7 @@ internal static partial class SiloHostExtensions
                 host.ShutdownTimeout = TimeSpan.FromSeconds(silo.Value.ShutdownTimeoutSeconds));
 
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<AtelierExceptionHandler>();
         builder.Services.AddSingleton<LifetimeReadinessCheck>();
         builder.Services.AddHealthChecks()
             .AddCheck<LifetimeReadinessCheck>("lifetime", tags: [HealthEndpoints.ReadyTag]);

@@ -1,0 +1,50 @@
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace Atelier.Silo.Errors;
+
+/// <summary>
+/// Turns every exception that escapes an endpoint into a ProblemDetails response: typed errors get their
+/// status and stable code; anything else is logged and answered 500 with a trace id. No stack trace, no
+/// exception text of an unexpected error ever reaches the client.
+/// </summary>
+internal sealed partial class AtelierExceptionHandler(IProblemDetailsService problems, ILogger<AtelierExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is OperationCanceledException && httpContext.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away; there is no one to answer. 499 (client closed request) for the logs.
+            httpContext.Response.StatusCode = 499;
+            return true;
+        }
+
+        var mapping = ExceptionMapping.Map(exception);
+        string detail;
+        if (mapping is { } known)
+        {
+            detail = exception.Message;
+            if (known.RetryAfter)
+            {
+                httpContext.Response.Headers.RetryAfter = ExceptionMapping.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+        else
+        {
+            LogUnhandled(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
+            mapping = new ExceptionMapping.Mapping(StatusCodes.Status500InternalServerError, ErrorCodes.InternalError, "Internal server error");
+            detail = "An unexpected error occurred. Quote the traceId when reporting it.";
+        }
+
+        var problem = Problems.Create(httpContext, mapping.Value.Status, mapping.Value.Code, mapping.Value.Title, detail);
+        httpContext.Response.StatusCode = mapping.Value.Status;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            ProblemDetails = problem,
+            Exception = exception,
+        }).ConfigureAwait(false);
+    }
+
+    [LoggerMessage(EventId = 500, Level = LogLevel.Error, Message = "Unhandled exception on {Method} {Path}")]
+    private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string path);
+}

@@ -1,0 +1,13 @@
+namespace Atelier.Silo.Errors;
+
+/// <summary>Stable <c>code</c> values of ProblemDetails that are not tied to a product exception.</summary>
+internal static class ErrorCodes
+{
+    public const string InvalidRequest = "invalid_request";
+    public const string PayloadTooLarge = "payload_too_large";
+    public const string Unauthorized = "unauthorized";
+    public const string RateLimited = "rate_limited";
+    public const string Overloaded = "overloaded";
+    public const string NotFound = "not_found";
+    public const string InternalError = "internal_error";
+}
