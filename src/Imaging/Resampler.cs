@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Atelier.Imaging;
 
@@ -156,25 +158,29 @@ internal static class Resampler
             var dst = destination.Slice(y * width * channels, width * channels);
             if (channels == 3)
             {
+                // Hot loop: bounds were validated by Precompute (xmin + count <= sourceWidth), so index by ref.
+                ref var s0 = ref MemoryMarshal.GetReference(src);
+                ref var d0 = ref MemoryMarshal.GetReference(dst);
+                ref var c0 = ref MemoryMarshal.GetArrayDataReference(coefficients);
                 for (var xx = 0; xx < width; xx++)
                 {
                     var xmin = bounds[xx * 2];
                     var count = bounds[(xx * 2) + 1];
-                    var k = coefficients.AsSpan(xx * ksize, count);
-                    int s0 = Half, s1 = Half, s2 = Half;
-                    var p = xmin * 3;
-                    for (var x = 0; x < k.Length; x++, p += 3)
+                    ref var k = ref Unsafe.Add(ref c0, xx * ksize);
+                    ref var p = ref Unsafe.Add(ref s0, xmin * 3);
+                    int a0 = Half, a1 = Half, a2 = Half;
+                    for (var x = 0; x < count; x++)
                     {
-                        var w = k[x];
-                        s0 += src[p] * w;
-                        s1 += src[p + 1] * w;
-                        s2 += src[p + 2] * w;
+                        var w = Unsafe.Add(ref k, x);
+                        a0 += Unsafe.Add(ref p, x * 3) * w;
+                        a1 += Unsafe.Add(ref p, (x * 3) + 1) * w;
+                        a2 += Unsafe.Add(ref p, (x * 3) + 2) * w;
                     }
 
-                    var o = xx * 3;
-                    dst[o] = Clip8(s0);
-                    dst[o + 1] = Clip8(s1);
-                    dst[o + 2] = Clip8(s2);
+                    ref var o = ref Unsafe.Add(ref d0, xx * 3);
+                    o = Clip8(a0);
+                    Unsafe.Add(ref o, 1) = Clip8(a1);
+                    Unsafe.Add(ref o, 2) = Clip8(a2);
                 }
             }
             else

@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Atelier.Imaging;
 
@@ -96,11 +98,16 @@ public sealed class SamTransform
         {
             var src = pixels.Slice(y * nw * 3, nw * 3);
             var o = y * l;
+            ref var source = ref MemoryMarshal.GetReference(src);
+            ref var rr = ref MemoryMarshal.GetReference(r.Slice(o, nw));
+            ref var gg = ref MemoryMarshal.GetReference(g.Slice(o, nw));
+            ref var bb = ref MemoryMarshal.GetReference(b.Slice(o, nw));
+            ref var t = ref MemoryMarshal.GetReference(table);
             for (int x = 0, s = 0; x < nw; x++, s += 3)
             {
-                r[o + x] = table[src[s]];
-                g[o + x] = table[256 + src[s + 1]];
-                b[o + x] = table[512 + src[s + 2]];
+                Unsafe.Add(ref rr, x) = Unsafe.Add(ref t, Unsafe.Add(ref source, s));
+                Unsafe.Add(ref gg, x) = Unsafe.Add(ref t, 256 + Unsafe.Add(ref source, s + 1));
+                Unsafe.Add(ref bb, x) = Unsafe.Add(ref t, 512 + Unsafe.Add(ref source, s + 2));
             }
 
             if (nw < l)
