@@ -209,7 +209,7 @@ public sealed partial class SiloRuntime : IHostedService, IMessageHandler, IAsyn
     /// travels through <see cref="IGrainMigrationParticipant"/> and the directory entry moves with it.
     /// Completes when the new activation has run <see cref="Grain.OnActivateAsync"/>.
     /// </summary>
-    public Task MigrateAsync(GrainId grainId, SiloAddress? target, CancellationToken cancellationToken)
+    public async Task MigrateAsync(GrainId grainId, SiloAddress? target, CancellationToken cancellationToken)
     {
         if (!_activations.TryGetValue(grainId, out var activation) || activation.GrainClass.Interface.IsPerSilo)
         {
@@ -218,7 +218,7 @@ public sealed partial class SiloRuntime : IHostedService, IMessageHandler, IAsyn
 
         var control = new ControlItem(ControlKind.Migrate, target);
         activation.EnqueueControl(control);
-        return control.Task.WaitAsync(cancellationToken);
+        await control.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     internal void RemoveActivation(ActivationData activation) =>

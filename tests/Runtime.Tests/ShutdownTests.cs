@@ -1,0 +1,59 @@
+using Atelier.Runtime.Tests.Grains;
+
+namespace Atelier.Runtime.Tests;
+
+public sealed class ShutdownTests
+{
+    [Fact]
+    public async Task Stopping_a_silo_deactivates_every_activation_and_calls_OnDeactivateAsync()
+    {
+        var probe = new Probe();
+        await using var cluster = await Clusters.StartAsync(1, probe);
+        var silo = cluster.Silos[0];
+        for (var i = 0; i < 10; i++)
+        {
+            await silo.GrainFactory.GetGrain<ILifecycleGrain>($"g{i}").Increment();
+        }
+
+        Assert.Equal(10, silo.Runtime.ActivationCount);
+
+        await cluster.StopSiloAsync(silo).WithTimeout();
+
+        Assert.Equal(10, probe.Deactivations.Count);
+        Assert.All(probe.Deactivations, d => Assert.Equal(DeactivationReason.ShuttingDown, d.Reason));
+        Assert.Equal(0, silo.Runtime.ActivationCount);
+        Assert.Equal(0, cluster.Directory.Count);
+        Assert.Equal(SiloStatus.Dead, cluster.Membership.GetStatus(silo.Address));
+    }
+
+    [Fact]
+    public async Task Shutdown_finishes_at_the_deadline_when_OnDeactivateAsync_hangs_and_its_token_fires()
+    {
+        var probe = new Probe();
+        await using var cluster = await Clusters.StartAsync(1, probe, options: o => o.ShutdownTimeout = TimeSpan.FromMilliseconds(200));
+        var silo = cluster.Silos[0];
+        await silo.GrainFactory.GetGrain<IStubbornGrain>("stubborn").Touch();
+        await silo.GrainFactory.GetGrain<ILifecycleGrain>("polite").Increment();
+
+        await cluster.StopSiloAsync(silo).WithTimeout();
+
+        await probe.CancelObserved.Task.WithTimeout();
+        Assert.Equal(0, silo.Runtime.ActivationCount);
+        Assert.Equal(0, cluster.Directory.Count);
+        probe.Gate.SetResult();
+    }
+
+    [Fact]
+    public async Task After_a_silo_stops_its_grains_reactivate_on_the_remaining_silo()
+    {
+        var probe = new Probe();
+        await using var cluster = await Clusters.StartAsync(2, probe);
+        var (first, second) = (cluster.Silos[0], cluster.Silos[1]);
+        var grain = first.GrainFactory.GetGrain<IRemoteGrain>("survivor");
+        Assert.Equal(first.Address.ToString(), await grain.Silo());
+
+        await cluster.StopSiloAsync(first).WithTimeout();
+
+        Assert.Equal(second.Address.ToString(), await second.GrainFactory.GetGrain<IRemoteGrain>("survivor").Silo());
+    }
+}
