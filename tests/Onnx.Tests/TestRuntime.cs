@@ -44,6 +44,11 @@ internal static class TestRuntime
     {
         _ = CacheRoot;
         var factory = LoggerFactory.Create(builder => builder.SetMinimumLevel(LogLevel.Trace).AddProvider(Log));
-        return OnnxRuntimeEnvironment.Initialize(new OnnxRuntimeOptions { LogLevel = LogLevel.Warning }, factory);
+        var environment = OnnxRuntimeEnvironment.Initialize(new OnnxRuntimeOptions { LogLevel = LogLevel.Warning }, factory);
+
+        // Create the process-lifetime CPU memory description up front, so that live-handle counts
+        // taken by tests do not depend on which test happened to create it first.
+        _ = OrtMemoryInfo.Cpu;
+        return environment;
     }
 }
