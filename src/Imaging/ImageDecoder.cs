@@ -50,4 +50,31 @@ public static class ImageDecoder
             _ => WebPCodec.Decode(data, options),
         };
     }
+
+    /// <summary>
+    /// Decodes an uploaded mask image (usually a grayscale PNG, white = selected) to a 0/255 <see cref="Mask"/>.
+    /// If the image has an alpha channel that is not fully opaque, coverage comes from alpha; otherwise from the
+    /// luma (ITU-R 601: (299 R + 587 G + 114 B) / 1000, which is the gray level for gray images). A pixel is
+    /// foreground when that value is above <paramref name="threshold"/> (default 127). The caller disposes the mask.
+    /// </summary>
+    /// <exception cref="ImageFormatException">The data is not an acceptable image.</exception>
+    public static Mask DecodeMask(ReadOnlySpan<byte> data, string? declaredContentType = null, ImageDecodeOptions? options = null, byte threshold = 127)
+    {
+        using var image = Decode(data, declaredContentType, options);
+        if (image.Alpha is { } alpha && alpha.Data.IndexOfAnyExcept((byte)255) >= 0)
+        {
+            return MaskOps.Threshold(alpha, threshold);
+        }
+
+        var mask = new Mask(image.Width, image.Height, clear: false);
+        var pixels = image.Pixels;
+        var dst = mask.Data;
+        for (int i = 0, p = 0; i < dst.Length; i++, p += 3)
+        {
+            var luma = ((299 * pixels[p]) + (587 * pixels[p + 1]) + (114 * pixels[p + 2]) + 500) / 1000;
+            dst[i] = luma > threshold ? Mask.On : (byte)0;
+        }
+
+        return mask;
+    }
 }
