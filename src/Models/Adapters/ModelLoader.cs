@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using Atelier.Models.Manifest;
+using Atelier.Models.Store;
+using Atelier.Onnx;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Atelier.Models.Adapters;
+
+/// <summary>
+/// Creates the adapter for a registered model: verifies its files against the manifest checksums,
+/// opens one ONNX Runtime session per file and wraps them in <see cref="SamModel"/>, <see cref="LamaModel"/>
+/// or <see cref="IsnetModel"/>. Caching and sharing loaded models is the caller's job.
+/// </summary>
+public sealed partial class ModelLoader
+{
+    private readonly IModelStore _store;
+    private readonly ModelLoaderOptions _options;
+    private readonly ILogger<ModelLoader> _logger;
+
+    public ModelLoader(IModelStore store, IOptions<ModelLoaderOptions> options, ILogger<ModelLoader> logger)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(options);
+        _store = store;
+        _options = options.Value;
+        _options.Lama.Validate();
+        _logger = logger;
+    }
+
+    /// <summary>Loads the model with id <paramref name="id"/>.</summary>
+    /// <exception cref="ModelManifestException">No such model, a file is missing or does not match its checksum, or the model does not follow its kind's interface.</exception>
+    public async Task<LoadedModel> LoadAsync(string id, CancellationToken cancellationToken)
+    {
+        var entry = await _store.GetAsync(id, cancellationToken).ConfigureAwait(false)
+            ?? throw new ModelManifestException($"No model '{id}' is registered.");
+        return await LoadAsync(entry, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc cref="LoadAsync(string, CancellationToken)"/>
+    public async Task<LoadedModel> LoadAsync(ModelEntry entry, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            if (_options.VerifyChecksums)
+            {
+                await _store.VerifyAsync(entry, cancellationToken).ConfigureAwait(false);
+            }
+
+            // Session creation is CPU work (graph optimization, weight prepacking): keep it off the caller's thread.
+            var model = await Task.Run(() => Create(entry), cancellationToken).ConfigureAwait(false);
+            LogLoaded(_logger, entry.Id, ModelManifestValidator.Name(entry.Manifest.Kind), model.Bytes, model.ExecutionProvider.ToString(),
+                (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            return model;
+        }
+        catch (Exception e) when (e is ModelManifestException or OnnxRuntimeException)
+        {
+            LogLoadFailed(_logger, entry.Id, e.Message);
+            throw;
+        }
+    }
+
+    private LoadedModel Create(ModelEntry entry)
+    {
+        var manifest = entry.Manifest;
+        switch (manifest.Kind)
+        {
+            case ModelKind.Sam:
+                {
+                    var encoder = Open(entry, "encoder");
+                    try
+                    {
+                        var decoder = Open(entry, "decoder");
+                        try
+                        {
+                            return new SamModel(entry, encoder, decoder);
+                        }
+                        catch
+                        {
+                            decoder.Dispose();
+                            throw;
+                        }
+                    }
+                    catch
+                    {
+                        encoder.Dispose();
+                        throw;
+                    }
+                }
+
+            case ModelKind.Lama:
+                return WithSession(entry, session => new LamaModel(entry, session, _options.Lama));
+            case ModelKind.Isnet:
+                return WithSession(entry, session => new IsnetModel(entry, session));
+            default:
+                throw new ModelManifestException($"Model '{entry.Id}': kind '{ModelManifestValidator.Name(manifest.Kind)}' has no adapter yet.");
+        }
+    }
+
+    private LoadedModel WithSession(ModelEntry entry, Func<InferenceSession, LoadedModel> create)
+    {
+        var session = Open(entry, "model");
+        try
+        {
+            return create(session);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    private InferenceSession Open(ModelEntry entry, string role)
+    {
+        var path = entry.PathOf(role);
+        try
+        {
+            return InferenceSession.Load(path, _options.Session);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new ModelManifestException($"Model '{entry.Id}': {entry.Manifest.Files[role].Path}: ONNX Runtime cannot load it: {e.Message}", e);
+        }
+    }
+}
