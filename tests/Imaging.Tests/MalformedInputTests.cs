@@ -154,6 +154,10 @@ public sealed class MalformedInputTests
     }
 
     [Fact]
+    public void Decode_png_beyond_libpng_own_width_limit_reports_image_too_large() =>
+        Assert.Equal(ImageErrorCode.ImageTooLarge, CodeOf(PngWithHeader(2_000_000, 1)));
+
+    [Fact]
     public void Decode_png_with_a_side_over_the_limit_reports_image_too_large() =>
         Assert.Equal(ImageErrorCode.ImageTooLarge, CodeOf(PngWithHeader(20000, 10)));
 

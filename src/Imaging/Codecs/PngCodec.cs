@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Buffers;
 using Atelier.Imaging.Native;
 
@@ -20,6 +21,18 @@ internal static unsafe class PngCodec
 {
     public static RgbImage Decode(ReadOnlySpan<byte> data, ImageDecodeOptions options)
     {
+        // libpng itself refuses sides over 1,000,000 (its user limit) as an error; read IHDR first so an
+        // oversized header is reported as too large, not corrupt, whatever libpng's limits are.
+        if (data.Length >= 24 && data.Slice(12, 4).SequenceEqual("IHDR"u8))
+        {
+            long declaredWidth = BinaryPrimitives.ReadUInt32BigEndian(data[16..]);
+            long declaredHeight = BinaryPrimitives.ReadUInt32BigEndian(data[20..]);
+            if (declaredWidth > 0 && declaredHeight > 0)
+            {
+                DecodeLimits.Check(declaredWidth, declaredHeight, options);
+            }
+        }
+
         var png = default(PngImage);
         png.Version = LibPngNative.ImageVersion;
         RgbImage? image = null;
