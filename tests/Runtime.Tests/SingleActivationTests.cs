@@ -1,4 +1,5 @@
 using Atelier.Runtime.Tests.Grains;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Atelier.Runtime.Tests;
 
@@ -8,19 +9,22 @@ public sealed class SingleActivationTests
     public async Task Thousand_concurrent_first_calls_from_three_silos_create_exactly_one_activation()
     {
         var probe = new Probe();
-        await using var cluster = await Clusters.StartAsync(3, probe);
+        var directory = new GatedGrainDirectory(racers: 2);
+        await using var cluster = await Clusters.StartAsync(3, probe, s => s.AddSingleton<IGrainDirectory>(directory));
         var silos = cluster.Silos;
 
         var calls = Enumerable.Range(0, 1000)
             .Select(i => Task.Run(() => silos[i % 3].GrainFactory.GetGrain<ICounterGrain>("contended").ActivationId()))
             .ToArray();
+        await directory.Racing.WithTimeout(); // activations on at least two silos are trying to register
+        directory.Open();
         var ids = await Task.WhenAll(calls).WithTimeout();
 
         Assert.Single(ids.Distinct());
         Assert.Equal(1, probe.Constructed);
         Assert.Equal(1, probe.Activations);
         Assert.Equal(1, cluster.Silos.Sum(s => s.Runtime.ActivationCount));
-        Assert.Equal(1, cluster.Directory.Count);
+        Assert.Equal(1, directory.Count);
     }
 
     [Fact]
