@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Atelier.Imaging;
 
@@ -159,6 +160,10 @@ internal static class Resampler
             if (channels == 3)
             {
                 // Hot loop: bounds were validated by Precompute (xmin + count <= sourceWidth), so index by ref.
+                // Each tap loads 4 bytes (R, G, B and the next pixel's R) into four int lanes and does one
+                // vector multiply-add; the fourth lane is ignored. Where those 4 bytes would run past the
+                // source, the scalar loop does the pixel instead. Integer sums are exact, so both agree.
+                var available = source.Length - (y * sourceWidth * 3);
                 ref var s0 = ref MemoryMarshal.GetReference(src);
                 ref var d0 = ref MemoryMarshal.GetReference(dst);
                 ref var c0 = ref MemoryMarshal.GetArrayDataReference(coefficients);
@@ -168,13 +173,29 @@ internal static class Resampler
                     var count = bounds[(xx * 2) + 1];
                     ref var k = ref Unsafe.Add(ref c0, xx * ksize);
                     ref var p = ref Unsafe.Add(ref s0, xmin * 3);
-                    int a0 = Half, a1 = Half, a2 = Half;
-                    for (var x = 0; x < count; x++)
+                    int a0, a1, a2;
+                    if (Vector128.IsHardwareAccelerated && ((xmin + count) * 3) + 1 <= available)
                     {
-                        var w = Unsafe.Add(ref k, x);
-                        a0 += Unsafe.Add(ref p, x * 3) * w;
-                        a1 += Unsafe.Add(ref p, (x * 3) + 1) * w;
-                        a2 += Unsafe.Add(ref p, (x * 3) + 2) * w;
+                        var acc = Vector128.Create(Half);
+                        for (var x = 0; x < count; x++)
+                        {
+                            var bytes = Vector128.CreateScalarUnsafe(Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref p, x * 3))).AsByte();
+                            var ints = Vector128.WidenLower(Vector128.WidenLower(bytes)).AsInt32();
+                            acc += ints * Vector128.Create(Unsafe.Add(ref k, x));
+                        }
+
+                        (a0, a1, a2) = (acc.GetElement(0), acc.GetElement(1), acc.GetElement(2));
+                    }
+                    else
+                    {
+                        (a0, a1, a2) = (Half, Half, Half);
+                        for (var x = 0; x < count; x++)
+                        {
+                            var w = Unsafe.Add(ref k, x);
+                            a0 += Unsafe.Add(ref p, x * 3) * w;
+                            a1 += Unsafe.Add(ref p, (x * 3) + 1) * w;
+                            a2 += Unsafe.Add(ref p, (x * 3) + 2) * w;
+                        }
                     }
 
                     ref var o = ref Unsafe.Add(ref d0, xx * 3);
@@ -222,11 +243,7 @@ internal static class Resampler
                     MultiplyAdd(source.Slice((ymin + y) * rowBytes, rowBytes), k[y], acc);
                 }
 
-                var dst = destination.Slice(yy * rowBytes, rowBytes);
-                for (var i = 0; i < rowBytes; i++)
-                {
-                    dst[i] = Clip8(acc[i]);
-                }
+                StoreClipped(acc, destination.Slice(yy * rowBytes, rowBytes));
             }
         }
         finally
@@ -259,6 +276,30 @@ internal static class Resampler
         for (; i < row.Length; i++)
         {
             acc[i] += row[i] * weight;
+        }
+    }
+
+    /// <summary><c>dst[i] = clamp(acc[i] &gt;&gt; 22, 0, 255)</c>, narrowing four int vectors to one byte vector at a time.</summary>
+    private static void StoreClipped(ReadOnlySpan<int> acc, Span<byte> dst)
+    {
+        var i = 0;
+        if (Vector.IsHardwareAccelerated && dst.Length >= Vector<byte>.Count)
+        {
+            var n = Vector<int>.Count;
+            var max = new Vector<int>(255);
+            for (; i <= dst.Length - Vector<byte>.Count; i += Vector<byte>.Count)
+            {
+                var a = Vector.AsVectorUInt32(Vector.Min(Vector.Max(Vector.ShiftRightArithmetic(new Vector<int>(acc[i..]), PrecisionBits), Vector<int>.Zero), max));
+                var b = Vector.AsVectorUInt32(Vector.Min(Vector.Max(Vector.ShiftRightArithmetic(new Vector<int>(acc[(i + n)..]), PrecisionBits), Vector<int>.Zero), max));
+                var c = Vector.AsVectorUInt32(Vector.Min(Vector.Max(Vector.ShiftRightArithmetic(new Vector<int>(acc[(i + (2 * n))..]), PrecisionBits), Vector<int>.Zero), max));
+                var d = Vector.AsVectorUInt32(Vector.Min(Vector.Max(Vector.ShiftRightArithmetic(new Vector<int>(acc[(i + (3 * n))..]), PrecisionBits), Vector<int>.Zero), max));
+                Vector.Narrow(Vector.Narrow(a, b), Vector.Narrow(c, d)).CopyTo(dst[i..]);
+            }
+        }
+
+        for (; i < dst.Length; i++)
+        {
+            dst[i] = Clip8(acc[i]);
         }
     }
 
