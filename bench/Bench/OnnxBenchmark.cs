@@ -1,0 +1,190 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Atelier.Onnx;
+using Atelier.Onnx.Writer;
+
+namespace Atelier.Bench;
+
+/// <summary>
+/// The ONNX Runtime binding beside onnxruntime-node (the same 1.30 engine driven from Node):
+/// (a) ISNet small inference on a 1024² input; (b) per-call overhead of a 1-element Add model.
+/// Both sides use the same thread count and session options; medians are compared as ratios.
+/// Arguments: [threads] (default: all cores).
+/// </summary>
+internal sealed class OnnxBenchmark : IBenchmark
+{
+    private const int Rounds = 3;
+    private const int IsNetWarmup = 1;
+    private const int IsNetRuns = 3;
+    private const int AddWarmup = 5_000;
+    private const int AddBatches = 5;
+    private const int AddCallsPerBatch = 2_000;
+    private const int Side = 1024;
+
+    public string Name => "onnx";
+
+    public string Description => "ISNet small inference and 1-element Add per-call overhead: Atelier binding vs onnxruntime-node";
+
+    public async Task RunAsync(BenchContext context, CancellationToken cancellationToken)
+    {
+        var threads = context.Arguments.Count > 0 ? int.Parse(context.Arguments[0], System.Globalization.CultureInfo.InvariantCulture) : Environment.ProcessorCount;
+        var modelPath = Path.Combine(context.CacheRoot, "assets", "isnet-small.onnx");
+        var nodeModules = Path.Combine(context.CacheRoot, "node", "node_modules");
+        var script = Path.Combine(context.RepositoryRoot, "bench", "node", "ort-bench.js");
+        if (!File.Exists(modelPath) || !Directory.Exists(Path.Combine(nodeModules, "onnxruntime-node")))
+        {
+            throw new InvalidOperationException("The setup cache is incomplete (ISNet model or onnxruntime-node missing); run ./build.sh setup.");
+        }
+
+        var environment = OnnxRuntimeEnvironment.Initialize(new OnnxRuntimeOptions());
+        var options = new InferenceSessionOptions { IntraOpThreads = threads, InterOpThreads = 1 };
+        var addPath = Path.Combine(Path.GetTempPath(), $"atelier-bench-add-{Environment.ProcessId}.onnx");
+        new OnnxModelBuilder("add1")
+            .Input("a", TensorElementType.Float, 1)
+            .Input("b", TensorElementType.Float, 1)
+            .Node("Add", ["a", "b"], ["y"])
+            .Output("y", TensorElementType.Float, 1)
+            .Save(addPath);
+        try
+        {
+            // Rounds alternate the two sides so that load from elsewhere on the machine hits both alike.
+            // Node reloads its session each round (load time is not measured); Atelier keeps one.
+            using var isNetSession = InferenceSession.Load(modelPath, options);
+            using var addSession = InferenceSession.Load(addPath, options);
+            var image = StructuredImage();
+            List<double> atelierIsNetSamples = [], nodeIsNetSamples = [], atelierAddSamples = [], nodeAddSamples = [];
+            for (var round = 0; round < Rounds; round++)
+            {
+                atelierIsNetSamples.AddRange(MeasureIsNet(isNetSession, image, cancellationToken));
+                nodeIsNetSamples.AddRange(await RunNodeAsync(script, nodeModules, ["isnet", modelPath, $"{threads}", $"{IsNetWarmup}", $"{IsNetRuns}"], cancellationToken).ConfigureAwait(false));
+                atelierAddSamples.AddRange(MeasureAdd(addSession, cancellationToken));
+                nodeAddSamples.AddRange(await RunNodeAsync(script, nodeModules, ["add", addPath, $"{threads}", $"{AddWarmup}", $"{AddBatches}", $"{AddCallsPerBatch}"], cancellationToken).ConfigureAwait(false));
+            }
+
+            var atelierIsNet = Median([.. atelierIsNetSamples]);
+            var nodeIsNet = Median([.. nodeIsNetSamples]);
+            var atelierAdd = Median([.. atelierAddSamples]);
+            var nodeAdd = Median([.. nodeAddSamples]);
+
+            var output = context.Output;
+            output.WriteLine($"ONNX Runtime {environment.Version}, {threads} intra-op thread(s) on both sides, sequential execution, all graph optimizations.");
+            output.WriteLine($"{Rounds} alternating rounds per side. ISNet: median of {Rounds * IsNetRuns} runs ({IsNetWarmup} warm-up per round), input [1,3,{Side},{Side}] wrapped per run. Add: median of {Rounds * AddBatches} batches of {AddCallsPerBatch:N0} calls ({AddWarmup:N0} warm-up calls per round); a call creates both input tensors, runs and reads the result.");
+            output.WriteLine();
+            output.WriteLine("| Scenario | Atelier | onnxruntime-node | Atelier / node |");
+            output.WriteLine("|---|---:|---:|---:|");
+            output.WriteLine($"| (a) ISNet small inference, ms | {atelierIsNet:F1} | {nodeIsNet:F1} | {atelierIsNet / nodeIsNet:F2} |");
+            output.WriteLine($"| (b) 1-element Add per call, µs | {atelierAdd * 1000:F2} | {nodeAdd * 1000:F2} | {atelierAdd / nodeAdd:F2} |");
+        }
+        finally
+        {
+            File.Delete(addPath);
+        }
+    }
+
+    private static double[] MeasureIsNet(InferenceSession session, float[] data, CancellationToken cancellationToken)
+    {
+        var samples = new double[IsNetRuns];
+        for (var i = -IsNetWarmup; i < IsNetRuns; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            using (var input = OrtValue.CreateTensor(data, [1, 3, Side, Side]))
+            {
+                var outputs = session.Run(["input"], [input], ["output"], cancellationToken);
+                _ = outputs[0].GetTensorSpan<float>()[0];
+                outputs[0].Dispose();
+            }
+
+            if (i >= 0)
+            {
+                samples[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            }
+        }
+
+        return samples;
+    }
+
+    private static double[] MeasureAdd(InferenceSession session, CancellationToken cancellationToken)
+    {
+        var a = new[] { 1.5f };
+        var b = new[] { 2.5f };
+        var sink = 0f;
+        for (var i = 0; i < AddWarmup; i++)
+        {
+            sink += Call();
+        }
+
+        var samples = new double[AddBatches];
+        for (var batch = 0; batch < AddBatches; batch++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            for (var i = 0; i < AddCallsPerBatch; i++)
+            {
+                sink += Call();
+            }
+
+            samples[batch] = Stopwatch.GetElapsedTime(start).TotalMilliseconds / AddCallsPerBatch;
+        }
+
+        if (sink != 4f * (AddWarmup + (AddBatches * AddCallsPerBatch)))
+        {
+            throw new InvalidOperationException("Unexpected Add result.");
+        }
+
+        return samples;
+
+        float Call()
+        {
+            using var ta = OrtValue.CreateTensor(a, [1]);
+            using var tb = OrtValue.CreateTensor(b, [1]);
+            var outputs = session.Run(["a", "b"], [ta, tb], ["y"], cancellationToken);
+            using var y = outputs[0];
+            return y.GetTensorSpan<float>()[0];
+        }
+    }
+
+    private static async Task<double[]> RunNodeAsync(string script, string nodeModules, string[] arguments, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(script);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["NODE_PATH"] = nodeModules;
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("node did not start");
+        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"onnxruntime-node benchmark failed: {await stderr.ConfigureAwait(false)}");
+        }
+
+        using var json = JsonDocument.Parse(await stdout.ConfigureAwait(false));
+        return json.RootElement.GetProperty("samplesMs").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+    }
+
+    /// <summary>A bright disk on a gradient, minus 0.5 (the same pattern the node script builds).</summary>
+    private static float[] StructuredImage()
+    {
+        var data = new float[3 * Side * Side];
+        for (var c = 0; c < 3; c++)
+        {
+            for (var y = 0; y < Side; y++)
+            {
+                for (var x = 0; x < Side; x++)
+                {
+                    var dx = x - (Side / 2);
+                    var dy = y - (Side / 2);
+                    var inside = (dx * dx) + (dy * dy) < (Side / 4) * (Side / 4);
+                    data[(c * Side * Side) + (y * Side) + x] = (inside ? 0.9f - (0.1f * c) : 0.1f + (0.2f * x / Side)) - 0.5f;
+                }
+            }
+        }
+
+        return data;
+    }
+
+    private static double Median(double[] samples) => BenchContext.Median(samples);
+}
