@@ -60,13 +60,13 @@ public sealed unsafe class OrtMemoryInfo : IDisposable
     public static OrtMemoryInfo Cuda(int deviceId = 0) => Create(CudaName, deviceId);
 
     /// <summary>Describes a native <c>const OrtMemoryInfo*</c> that ORT owns (name and id only).</summary>
-    internal static (string Name, int DeviceId) Describe(OrtApi api, nint memoryInfo)
+    internal static MemoryLocation Describe(OrtApi api, nint memoryInfo)
     {
         byte* name;
         int id;
         OrtStatus.Check(api.MemoryInfoGetName(memoryInfo, &name));
         OrtStatus.Check(api.MemoryInfoGetId(memoryInfo, &id));
-        return (Marshal.PtrToStringUTF8((nint)name) ?? string.Empty, id);
+        return new MemoryLocation(Marshal.PtrToStringUTF8((nint)name) ?? string.Empty, id);
     }
 
     public void Dispose()

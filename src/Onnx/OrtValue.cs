@@ -12,6 +12,7 @@ public sealed unsafe class OrtValue : IDisposable
 {
     private long[]? _shape;
     private TensorElementType _elementType;
+    private MemoryLocation? _location;
 
     internal OrtValue(OrtValueHandle handle)
     {
@@ -53,15 +54,22 @@ public sealed unsafe class OrtValue : IDisposable
         }
     }
 
-    /// <summary>Where the data lives: allocator name (<c>Cpu</c>, <c>Cuda</c>, ...) and device id.</summary>
-    public (string Name, int DeviceId) Location
+    /// <summary>Where the data lives (host or a device).</summary>
+    public MemoryLocation Location
     {
         get
         {
+            if (_location is { } known)
+            {
+                return known;
+            }
+
             nint info;
             using var use = new HandleUse(Handle);
             OrtStatus.Check(Api.GetTensorMemoryInfo(use.Raw, &info));
-            return OrtMemoryInfo.Describe(Api, info);
+            var location = OrtMemoryInfo.Describe(Api, info);
+            _location = location;
+            return location;
         }
     }
 
@@ -139,9 +147,9 @@ public sealed unsafe class OrtValue : IDisposable
         }
 
         var location = Location;
-        if (location.Name != OrtMemoryInfo.CpuName)
+        if (!location.IsHost)
         {
-            throw new InvalidOperationException($"The tensor lives in {location.Name}:{location.DeviceId} memory; copy it to a host tensor first.");
+            throw new InvalidOperationException($"The tensor lives in {location} memory; copy it to a host tensor first.");
         }
 
         void* data;
@@ -160,7 +168,7 @@ public sealed unsafe class OrtValue : IDisposable
     {
         ArgumentNullException.ThrowIfNull(destination);
         EnsureSameTypeAndShape(destination);
-        if (Location.Name == OrtMemoryInfo.CpuName && destination.Location.Name == OrtMemoryInfo.CpuName)
+        if (Location.IsHost && destination.Location.IsHost)
         {
             var bytes = ByteCount;
             using var sourceUse = new HandleUse(Handle);

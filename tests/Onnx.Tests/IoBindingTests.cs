@@ -18,7 +18,7 @@ public sealed class IoBindingTests
         var outputs = binding.GetOutputValues();
         using var y = Assert.Single(outputs);
 
-        Assert.Equal(("Cpu", 0), y.Location);
+        Assert.Equal(new MemoryLocation("Cpu", 0), y.Location);
         Assert.Equal([1L, 2L, 2L], y.Shape.ToArray());
         Assert.Equal([2f, 3f, 4f, 5f], y.GetTensorSpan<float>().ToArray());
     }

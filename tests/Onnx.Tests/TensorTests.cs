@@ -56,7 +56,7 @@ public sealed class TensorTests
         Assert.Equal(15, tensor.ElementCount);
         Assert.Equal(15 * 2, tensor.ByteCount);
         Assert.All(tensor.GetTensorSpan<Half>().ToArray(), v => Assert.Equal((Half)2f, v));
-        Assert.Equal(("Cpu", 0), tensor.Location);
+        Assert.Equal(new MemoryLocation("Cpu", 0), tensor.Location);
     }
 
     [Fact]

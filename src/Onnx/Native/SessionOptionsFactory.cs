@@ -1,4 +1,4 @@
-using System.Text;
+using System.Runtime.InteropServices;
 
 namespace Atelier.Onnx.Native;
 
@@ -44,16 +44,7 @@ internal static unsafe class SessionOptionsFactory
             nint raw;
             OrtStatus.Check(api.CreateCudaProviderOptions(&raw));
             using var cudaOptions = new OrtCudaProviderOptionsHandle(raw);
-            var pairs = cuda.ToProviderOptions();
-            var keys = new byte[pairs.Count][];
-            var values = new byte[pairs.Count][];
-            for (var i = 0; i < pairs.Count; i++)
-            {
-                keys[i] = Encoding.UTF8.GetBytes(pairs[i].Key + "\0");
-                values[i] = Encoding.UTF8.GetBytes(pairs[i].Value + "\0");
-            }
-
-            UpdateCudaOptions(api, raw, keys, values);
+            UpdateCudaOptions(api, raw, cuda.ToProviderOptions());
             OrtStatus.Check(api.SessionOptionsAppendExecutionProviderCudaV2(sessionOptions, raw));
         }
         catch (OnnxRuntimeException ex)
@@ -62,40 +53,28 @@ internal static unsafe class SessionOptionsFactory
         }
     }
 
-    private static void UpdateCudaOptions(OrtApi api, nint cudaOptions, byte[][] keys, byte[][] values)
+    private static void UpdateCudaOptions(OrtApi api, nint cudaOptions, IReadOnlyList<KeyValuePair<string, string>> pairs)
     {
-        var keyHandles = new System.Runtime.InteropServices.GCHandle[keys.Length];
-        var valueHandles = new System.Runtime.InteropServices.GCHandle[values.Length];
-        var keyPointers = stackalloc byte*[keys.Length];
-        var valuePointers = stackalloc byte*[values.Length];
+        var keys = stackalloc byte*[pairs.Count];
+        var values = stackalloc byte*[pairs.Count];
+        new Span<nint>(keys, pairs.Count).Clear();
+        new Span<nint>(values, pairs.Count).Clear();
         try
         {
-            for (var i = 0; i < keys.Length; i++)
+            for (var i = 0; i < pairs.Count; i++)
             {
-                keyHandles[i] = System.Runtime.InteropServices.GCHandle.Alloc(keys[i], System.Runtime.InteropServices.GCHandleType.Pinned);
-                valueHandles[i] = System.Runtime.InteropServices.GCHandle.Alloc(values[i], System.Runtime.InteropServices.GCHandleType.Pinned);
-                keyPointers[i] = (byte*)keyHandles[i].AddrOfPinnedObject();
-                valuePointers[i] = (byte*)valueHandles[i].AddrOfPinnedObject();
+                keys[i] = (byte*)Marshal.StringToCoTaskMemUTF8(pairs[i].Key);
+                values[i] = (byte*)Marshal.StringToCoTaskMemUTF8(pairs[i].Value);
             }
 
-            OrtStatus.Check(api.UpdateCudaProviderOptions(cudaOptions, keyPointers, valuePointers, (nuint)keys.Length));
+            OrtStatus.Check(api.UpdateCudaProviderOptions(cudaOptions, keys, values, (nuint)pairs.Count));
         }
         finally
         {
-            foreach (var h in keyHandles)
+            for (var i = 0; i < pairs.Count; i++)
             {
-                if (h.IsAllocated)
-                {
-                    h.Free();
-                }
-            }
-
-            foreach (var h in valueHandles)
-            {
-                if (h.IsAllocated)
-                {
-                    h.Free();
-                }
+                Marshal.FreeCoTaskMem((nint)keys[i]);
+                Marshal.FreeCoTaskMem((nint)values[i]);
             }
         }
     }
