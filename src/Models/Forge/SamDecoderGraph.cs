@@ -17,7 +17,8 @@ namespace Atelier.Models.Forge;
 /// without positive points adds its centre as a positive point. Each point's seed is grown by
 /// morphological reconstruction, <c>seed = Min(MaxPool3x3(seed), allowed)</c>, coarse to fine over a
 /// 32/64/128/256 pyramid (the coarse levels use the eroded <c>allowed</c> so they never leak). Positive
-/// floods are united, negative floods subtracted, a box multiplies by its rectangle, and a previous
+/// floods are united, negative floods subtracted where a cell is more similar to a negative point than to
+/// every positive one, a box multiplies by its rectangle, and a previous
 /// mask (<c>has_mask_input = 1</c>) is united with the positives. Three tolerances give the three
 /// multimask outputs; the middle one is also output 0. Logits are the similarity at the region's
 /// border (sub-cell edges) and ±<see cref="LogitScale"/> elsewhere; the predicted IoU is a stability score.
@@ -98,7 +99,13 @@ internal static class SamDecoderGraph
         var selected = w.GreaterF(w.ReduceMax(w.Mul(flood, positive), 1), half);
         var previous = w.Mul(w.GreaterF(maskInput, w.Scalar(0f)), hasMaskInput);
         selected = w.Max(selected, previous);
-        var removed = w.GreaterF(w.ReduceMax(w.Mul(flood, negative), 1), half);
+        // A negative flood removes only the cells more similar to a negative point than to every positive one
+        // (at a loose tolerance a negative seed may flood into the clicked object too).
+        var positiveSimilarity = w.ReduceMax(w.Add(signed, w.Mul(w.Sub(positive, w.Scalar(1f)), w.Scalar(1000f))), 1);
+        var negativeSimilarity = w.ReduceMax(w.Add(signed, w.Mul(w.Sub(negative, w.Scalar(1f)), w.Scalar(1000f))), 1);
+        var removed = w.Mul(
+            w.GreaterF(w.ReduceMax(w.Mul(flood, negative), 1), half),
+            w.GreaterF(negativeSimilarity, positiveSimilarity));
         var inBox = w.Mul(
             w.Mul(w.ToFloat(w.Op("GreaterOrEqual", [gridX, w.Reshape(x1, 1, 1, 1, 1)])), w.ToFloat(w.Op("LessOrEqual", [gridX, w.Reshape(x2, 1, 1, 1, 1)]))),
             w.Mul(w.ToFloat(w.Op("GreaterOrEqual", [gridY, w.Reshape(y1, 1, 1, 1, 1)])), w.ToFloat(w.Op("LessOrEqual", [gridY, w.Reshape(y2, 1, 1, 1, 1)]))));
@@ -106,7 +113,7 @@ internal static class SamDecoderGraph
         var region = w.Mul(w.Mul(selected, w.Sub(w.Scalar(1f), removed)), box); // [3,1,256,256]
 
         // Logits: inside ≥ 0.1·scale, the ring just outside follows the similarity (≤ −0.1·scale), the rest −scale.
-        var similarityOfPositives = w.Clip(w.ReduceMax(w.Add(signed, w.Mul(w.Sub(positive, w.Scalar(1f)), w.Scalar(1000f))), 1), -1f, 1f);
+        var similarityOfPositives = w.Clip(positiveSimilarity, -1f, 1f);
         var grown = w.MaxPool3(region);
         var ring = w.Sub(grown, region);
         var inside = w.Mul(region, w.Max(similarityOfPositives, w.Scalar(0.1f)));

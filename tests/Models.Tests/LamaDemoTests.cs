@@ -1,0 +1,102 @@
+using Atelier.Imaging;
+using Atelier.Models.Adapters;
+using Atelier.Models.Forge;
+using Atelier.Models.Tests.Support;
+
+namespace Atelier.Models.Tests;
+
+/// <summary>The <c>lama</c> adapter (dilate, crop, letterbox, run, resize back, composite) on <c>lama-demo</c>.</summary>
+[Collection(DemoModelsCollection.Name)]
+public sealed class LamaDemoTests(DemoModelsFixture models)
+{
+    [Fact]
+    public async Task Fill_of_a_square_in_a_smooth_gradient_is_close_and_leaves_other_pixels_untouched()
+    {
+        var lama = await models.GetAsync<LamaModel>(DemoModelForge.LamaDemoId);
+        using var image = Scenes.Gradient(480, 360);
+        using var mask = new Mask(480, 360);
+        using var damaged = Scenes.Gradient(480, 360);
+        for (var y = 150; y < 210; y++)
+        {
+            mask.Row(y).Slice(200, 60).Fill(Mask.On);
+            damaged.Row(y).Slice(200 * 3, 60 * 3).Fill(255); // what is under the mask must not matter
+        }
+
+        using var filled = lama.Inpaint(damaged, mask);
+        using var changed = MaskOps.Dilate(mask, 15);
+
+        long error = 0, count = 0;
+        for (var y = 0; y < 360; y++)
+        {
+            var expected = image.Row(y);
+            var actual = filled.Row(y);
+            var source = damaged.Row(y);
+            for (var x = 0; x < 480; x++)
+            {
+                if (changed[x, y])
+                {
+                    for (var c = 0; c < 3; c++)
+                    {
+                        error += Math.Abs(actual[(x * 3) + c] - expected[(x * 3) + c]);
+                        count++;
+                    }
+                }
+                else
+                {
+                    Assert.True(actual.Slice(x * 3, 3).SequenceEqual(source.Slice(x * 3, 3)), $"pixel ({x}, {y}) outside the dilated mask changed");
+                }
+            }
+        }
+
+        var meanError = (double)error / count;
+        Assert.True(meanError <= 4.0, $"mean abs error {meanError:F2}/255");
+    }
+
+    [Fact]
+    public async Task Without_dilation_every_unmasked_pixel_is_bit_identical()
+    {
+        var entry = await models.Store.GetAsync(DemoModelForge.LamaDemoId, default);
+        var loader = new ModelLoader(models.Store, Microsoft.Extensions.Options.Options.Create(new ModelLoaderOptions { Lama = { DilationKernel = 1 } }),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<ModelLoader>.Instance);
+        using var lama = (LamaModel)await loader.LoadAsync(entry!, default);
+        using var image = Scenes.Gradient(300, 500);
+        using var mask = new Mask(300, 500);
+        for (var y = 400; y < 480; y++)
+        {
+            mask.Row(y).Slice(20, 50).Fill(Mask.On);
+        }
+
+        using var filled = lama.Inpaint(image, mask);
+
+        var changedInside = 0;
+        for (var y = 0; y < 500; y++)
+        {
+            for (var x = 0; x < 300; x++)
+            {
+                var same = filled.Row(y).Slice(x * 3, 3).SequenceEqual(image.Row(y).Slice(x * 3, 3));
+                if (!mask[x, y])
+                {
+                    Assert.True(same, $"unmasked pixel ({x}, {y}) changed");
+                }
+                else if (!same)
+                {
+                    changedInside++;
+                }
+            }
+        }
+
+        Assert.True(changedInside > 0, "the fill should write the masked pixels");
+    }
+
+    [Fact]
+    public async Task Empty_mask_returns_an_identical_copy()
+    {
+        var lama = await models.GetAsync<LamaModel>(DemoModelForge.LamaDemoId);
+        using var image = Scenes.Gradient(64, 48);
+        using var mask = new Mask(64, 48);
+
+        using var result = lama.Inpaint(image, mask);
+
+        Assert.True(result.Pixels.SequenceEqual(image.Pixels));
+    }
+}
