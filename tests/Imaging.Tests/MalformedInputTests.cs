@@ -215,6 +215,16 @@ public sealed class MalformedInputTests
     }
 
     [Fact]
+    public void Decode_lossless_webp_declaring_16384_by_16384_reports_image_too_large()
+    {
+        var webp = ValidWebP(lossless: true);
+        Assert.Equal("VP8L"u8.ToArray(), webp[12..16]);
+        var bits = BinaryPrimitives.ReadUInt32LittleEndian(webp.AsSpan(21)); // after the 0x2f signature byte
+        BinaryPrimitives.WriteUInt32LittleEndian(webp.AsSpan(21), (bits & 0xF0000000u) | 16383u | (16383u << 14));
+        Assert.Equal(ImageErrorCode.ImageTooLarge, CodeOf(webp)); // 268 MP, rejected from the header
+    }
+
+    [Fact]
     public void Decode_riff_header_alone_reports_image_corrupt() =>
         Assert.Equal(ImageErrorCode.ImageCorrupt, CodeOf("RIFF\x04\0\0\0WEBP"u8.ToArray()));
 }

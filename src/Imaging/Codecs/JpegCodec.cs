@@ -28,8 +28,9 @@ internal static unsafe class JpegCodec
                 image = new RgbImage(width, height);
 
                 // Warnings (premature end of data, corrupt entropy data) stop the decode: a truncated
-                // upload is reported as corrupt instead of coming back half grey.
-                const int flags = TurboJpegNative.FlagStopOnWarning;
+                // upload is reported as corrupt instead of coming back half grey. LIMITSCANS bounds the
+                // work a hostile progressive file (thousands of tiny scans) can demand.
+                const int flags = TurboJpegNative.FlagStopOnWarning | TurboJpegNative.FlagLimitScans;
                 if (colorspace is TurboJpegNative.ColorspaceCmyk or TurboJpegNative.ColorspaceYcck)
                 {
                     var cmyk = ArrayPool<byte>.Shared.Rent(width * height * 4);

@@ -34,6 +34,7 @@ internal static unsafe partial class TurboJpegNative
     internal const int FlagAccurateDct = 4096;
     internal const int FlagStopOnWarning = 8192;
     internal const int FlagProgressive = 16384;
+    internal const int FlagLimitScans = 32768; // TJFLAG_LIMITSCANS (2.1+): more than 500 progressive scans is an error
 
     // enum TJERR
     internal const int ErrorWarning = 0;
