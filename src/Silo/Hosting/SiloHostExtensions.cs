@@ -40,6 +40,7 @@ internal static partial class SiloHostExtensions
         builder.Services.AddHealthChecks()
             .AddCheck<LifetimeReadinessCheck>("lifetime", tags: [HealthEndpoints.ReadyTag]);
         builder.Services.AddHostedService<StartupSummary>();
+        builder.AddAtelierApi();
         return builder;
     }
 
@@ -54,6 +55,7 @@ internal static partial class SiloHostExtensions
             return next(context);
         });
         app.MapHealthEndpoints();
+        app.MapAtelierApi();
         return app;
     }
 }
