@@ -91,7 +91,7 @@ internal sealed partial class ActivationData
         if (Interlocked.Increment(ref _queued) > Runtime.Options.MailboxCapacity)
         {
             Interlocked.Decrement(ref _queued);
-            call.TrySetException(new GrainOverloadedException(
+            call.Fail(new GrainOverloadedException(
                 $"The mailbox of {GrainId} is full ({Runtime.Options.MailboxCapacity} calls waiting)."));
             return true;
         }
@@ -243,7 +243,7 @@ internal sealed partial class ActivationData
     {
         if (!await _activated.Task.ConfigureAwait(false))
         {
-            call.TrySetException(_activationFailure!);
+            call.Fail(_activationFailure!);
             return;
         }
 
@@ -265,13 +265,13 @@ internal sealed partial class ActivationData
             var result = Runtime.IncomingFilters.Length == 0
                 ? await call.Method.Invoker(_grain!, call.Arguments).ConfigureAwait(false)
                 : await new IncomingCallContext(_grain!, call, Runtime.IncomingFilters).RunAsync().ConfigureAwait(false);
-            call.TrySetResult(result);
+            call.Succeed(result);
         }
 #pragma warning disable CA1031 // Every grain exception belongs to its caller.
         catch (Exception exception)
 #pragma warning restore CA1031
         {
-            call.Complete(exception);
+            call.Fail(exception);
         }
         finally
         {
@@ -297,7 +297,7 @@ internal sealed partial class ActivationData
                 Interlocked.Decrement(ref _queued);
                 if (_activationFailure is { } failure)
                 {
-                    call.TrySetException(failure);
+                    call.Fail(failure);
                 }
                 else
                 {

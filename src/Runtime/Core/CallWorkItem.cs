@@ -31,15 +31,32 @@ internal sealed class CallWorkItem(
 
     public int ForwardCount { get; set; }
 
-    public void Complete(Exception exception)
+    /// <summary>The silo's timeout list while the caller waits (null: untracked); links are owned by it.</summary>
+    internal CallTimeouts? Timeouts { get; set; }
+
+    internal CallWorkItem? TimeoutPrevious { get; set; }
+
+    internal CallWorkItem? TimeoutNext { get; set; }
+
+    internal long Deadline { get; set; }
+
+    public void Succeed(object? result)
     {
-        if (exception is OperationCanceledException canceled)
+        if (TrySetResult(result))
         {
-            TrySetCanceled(canceled.CancellationToken);
+            Timeouts?.Remove(this);
         }
-        else
+    }
+
+    /// <summary>Fails the call; an <see cref="OperationCanceledException"/> cancels it instead.</summary>
+    public void Fail(Exception exception)
+    {
+        var done = exception is OperationCanceledException canceled
+            ? TrySetCanceled(canceled.CancellationToken)
+            : TrySetException(exception);
+        if (done)
         {
-            TrySetException(exception);
+            Timeouts?.Remove(this);
         }
     }
 }

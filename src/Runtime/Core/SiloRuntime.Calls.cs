@@ -20,15 +20,10 @@ public sealed partial class SiloRuntime
         }
 
         var call = new CallWorkItem(grainId, grainInterface, method, arguments, RequestContext.Current, cancellationToken, remoteOrigin: false);
+        _timeouts?.Track(call);
         Dispatch(call);
         var task = call.Task;
-        var timeout = Options.ResponseTimeout;
-        if (task.IsCompleted || (timeout == Timeout.InfiniteTimeSpan && !cancellationToken.CanBeCanceled))
-        {
-            return task;
-        }
-
-        return WaitAsync(task, call, timeout);
+        return task.IsCompleted || !cancellationToken.CanBeCanceled ? task : task.WaitAsync(cancellationToken);
     }
 
     /// <summary>Routes a call: the local activation if there is one, else resolution (directory, placement).</summary>
@@ -47,13 +42,13 @@ public sealed partial class SiloRuntime
     {
         if (call.RemoteOrigin)
         {
-            call.TrySetException(new ActivationUnavailableException(forward));
+            call.Fail(new ActivationUnavailableException(forward));
             return;
         }
 
         if (++call.ForwardCount > Options.MaxForwardCount)
         {
-            call.TrySetException(new SiloUnavailableException($"{call.GrainId} could not be reached after {Options.MaxForwardCount} re-routes."));
+            call.Fail(new SiloUnavailableException($"{call.GrainId} could not be reached after {Options.MaxForwardCount} re-routes."));
             return;
         }
 
@@ -77,18 +72,6 @@ public sealed partial class SiloRuntime
         return GetDirector(activation.GrainClass.DirectorType).Place(new PlacementRequest(activation.GrainId, Address, Model: null), others);
     }
 
-    private async Task<object?> WaitAsync(Task<object?> task, CallWorkItem call, TimeSpan timeout)
-    {
-        try
-        {
-            return await task.WaitAsync(timeout, Time, call.CancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException) when (!task.IsCompleted)
-        {
-            throw new TimeoutException($"Call {call.Method.Method.Name} to {call.GrainId} timed out after {timeout}.");
-        }
-    }
-
     private async Task DispatchAsync(CallWorkItem call)
     {
         try
@@ -109,7 +92,7 @@ public sealed partial class SiloRuntime
                 {
                     try
                     {
-                        call.TrySetResult(await CallRemoteAsync(remote, call).ConfigureAwait(false));
+                        call.Succeed(await CallRemoteAsync(remote, call).ConfigureAwait(false));
                         return;
                     }
                     catch (ActivationUnavailableException moved) when (attempt < Options.MaxForwardCount)
@@ -136,7 +119,7 @@ public sealed partial class SiloRuntime
         catch (Exception exception)
 #pragma warning restore CA1031
         {
-            call.Complete(exception is ActivationUnavailableException ? new SiloUnavailableException(exception.Message, exception) : exception);
+            call.Fail(exception is ActivationUnavailableException ? new SiloUnavailableException(exception.Message, exception) : exception);
         }
     }
 

@@ -127,7 +127,7 @@ public sealed partial class SiloRuntime
         catch (Exception exception)
 #pragma warning restore CA1031
         {
-            call.Complete(exception);
+            call.Fail(exception);
         }
     }
 

@@ -23,7 +23,9 @@ public sealed partial class SiloRuntime : IHostedService, IMessageHandler, IAsyn
     private readonly Lock _lifecycleLock = new();
     private readonly CancellationTokenSource _stopping = new();
     private ITimer? _collectionTimer;
+    private readonly CallTimeouts? _timeouts;
     private ITimer? _loadTimer;
+    private ITimer? _timeoutTimer;
     private long _nextCallId;
     private volatile bool _stopRequested;
     private bool _stopped;
@@ -61,6 +63,12 @@ public sealed partial class SiloRuntime : IHostedService, IMessageHandler, IAsyn
         }
 
         GrainFactory = new GrainFactory(this);
+        if (Options.ResponseTimeout != Timeout.InfiniteTimeSpan)
+        {
+            _timeouts = new CallTimeouts(time, Options.ResponseTimeout);
+            _timeoutTimer = time.CreateTimer(static s => ((CallTimeouts)s!).Sweep(), _timeouts, _timeouts.SweepPeriod, _timeouts.SweepPeriod);
+        }
+
         IncomingFilters = [];
         OutgoingFilters = [];
     }
@@ -201,6 +209,7 @@ public sealed partial class SiloRuntime : IHostedService, IMessageHandler, IAsyn
             await StopAsync(CancellationToken.None).ConfigureAwait(false);
         }
 
+        _timeoutTimer?.Dispose();
         _stopping.Dispose();
     }
 
