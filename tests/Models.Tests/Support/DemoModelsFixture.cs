@@ -16,6 +16,7 @@ public sealed class DemoModelsFixture : IAsyncLifetime
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "atelier-demo-models-" + Guid.NewGuid().ToString("N"));
     private readonly Dictionary<string, Task<LoadedModel>> _loads = [];
+    private readonly Dictionary<string, Task<object>> _results = [];
     private readonly Lock _gate = new();
 
     public FileSystemModelStore Store { get; private set; } = null!;
@@ -60,11 +61,35 @@ public sealed class DemoModelsFixture : IAsyncLifetime
         return (T)await load;
     }
 
+    /// <summary>Computes an expensive result (an encoder run on a photo) once and shares it across tests.</summary>
+    public async Task<T> ShareAsync<T>(string key, Func<Task<T>> compute)
+        where T : class
+    {
+        Task<object> result;
+        lock (_gate)
+        {
+            if (!_results.TryGetValue(key, out result!))
+            {
+                result = Compute(compute);
+                _results[key] = result;
+            }
+        }
+
+        return (T)await result;
+
+        static async Task<object> Compute(Func<Task<T>> compute) => await compute();
+    }
+
     public async Task DisposeAsync()
     {
         foreach (var load in _loads.Values)
         {
             (await load).Dispose();
+        }
+
+        foreach (var result in _results.Values)
+        {
+            (await result as IDisposable)?.Dispose();
         }
 
         Store.Dispose();
