@@ -10,7 +10,8 @@ namespace Atelier.Models.Adapters;
 /// </summary>
 public sealed class SamEmbedding : IDisposable
 {
-    internal SamEmbedding(OrtValue value, SamTransform transform)
+    /// <summary>Wraps an embedding tensor (e.g. one promoted back from host memory) with its transform; takes ownership of <paramref name="value"/>.</summary>
+    public SamEmbedding(OrtValue value, SamTransform transform)
     {
         Value = value;
         Transform = transform;
