@@ -56,4 +56,21 @@ public sealed class ShutdownTests
 
         Assert.Equal(second.Address.ToString(), await second.GrainFactory.GetGrain<IRemoteGrain>("survivor").Silo());
     }
+
+    [Fact]
+    public async Task A_call_that_reaches_a_silo_during_its_shutdown_is_served_by_another_silo()
+    {
+        var probe = new Probe();
+        await using var cluster = await Clusters.StartAsync(2, probe);
+        var (stopping, staying) = (cluster.Silos[0], cluster.Silos[1]);
+        Assert.Equal(stopping.Address.ToString(), await stopping.GrainFactory.GetGrain<IStubbornGrain>("moving").Silo());
+
+        var stop = cluster.StopSiloAsync(stopping);
+        await probe.Entered.Task.WithTimeout(); // OnDeactivateAsync is running on the stopping silo
+        var call = staying.GrainFactory.GetGrain<IStubbornGrain>("moving").Silo();
+        probe.Gate.SetResult();
+
+        Assert.Equal(staying.Address.ToString(), await call.WithTimeout());
+        await stop.WithTimeout();
+    }
 }

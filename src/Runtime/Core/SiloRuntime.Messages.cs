@@ -105,9 +105,11 @@ public sealed partial class SiloRuntime
                 else if (!_activations.TryGetValue(call.GrainId, out activation!))
                 {
                     var address = await Directory.LookupAsync(call.GrainId, CancellationToken.None).ConfigureAwait(false);
-                    if (address is not null && IsReachable(address.Silo))
+                    if ((address is not null && IsReachable(address.Silo)) || _stopRequested)
                     {
-                        throw new ActivationUnavailableException(address);
+                        // Owned elsewhere, or this silo is shutting down: the caller re-resolves (and places the
+                        // grain on an active silo).
+                        throw new ActivationUnavailableException(address is not null && address.Silo != Address ? address : null);
                     }
 
                     activation = GetOrCreateActivation(call.Interface, call.GrainId, previous: address);

@@ -13,6 +13,8 @@ public interface IShortLivedGrain : IGrainWithStringKey
 public interface IStubbornGrain : IGrainWithStringKey
 {
     Task Touch();
+
+    Task<string> Silo();
 }
 
 /// <summary>Default collection age.</summary>
@@ -50,7 +52,8 @@ internal sealed class ShortLivedGrain(Probe probe) : Grain, IShortLivedGrain
     public Task<int> Increment() => Task.FromResult(++_count);
 }
 
-/// <summary>Its OnDeactivateAsync ignores the deadline token (but reports that it fired).</summary>
+/// <summary>Its OnDeactivateAsync waits for the test's gate, ignoring the deadline token (but reporting that it fired).</summary>
+[PreferLocalPlacement]
 internal sealed class StubbornGrain(Probe probe) : Grain, IStubbornGrain
 {
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -61,4 +64,6 @@ internal sealed class StubbornGrain(Probe probe) : Grain, IStubbornGrain
     }
 
     public Task Touch() => Task.CompletedTask;
+
+    Task<string> IStubbornGrain.Silo() => Task.FromResult(Silo.ToString());
 }
