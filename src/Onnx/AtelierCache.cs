@@ -4,7 +4,7 @@ namespace Atelier.Onnx;
 /// Finds the setup cache: <c>ATELIER_HOME</c> when set, otherwise the <c>.atelier/</c> folder of the
 /// nearest ancestor of <see cref="AppContext.BaseDirectory"/>, then of the current directory.
 /// </summary>
-internal static class AtelierCache
+public static class AtelierCache
 {
     /// <summary>The environment variable that overrides the cache location.</summary>
     public const string HomeVariable = "ATELIER_HOME";
