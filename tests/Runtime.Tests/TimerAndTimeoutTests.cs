@@ -44,6 +44,24 @@ public sealed class TimerAndTimeoutTests
         Assert.Equal(3, await grain.Echo(3)); // the activation is fine afterwards
     }
 
+    [Fact]
+    public async Task A_remote_call_that_times_out_cancels_the_callee_token_on_the_other_silo()
+    {
+        var probe = new Probe();
+        var time = new ManualTimeProvider();
+        await using var cluster = await Clusters.StartAsync(2, probe, s => s.AddSingleton<TimeProvider>(time), o => o.ResponseTimeout = TimeSpan.FromSeconds(5));
+        var owner = cluster.Silos[1];
+        await owner.GrainFactory.GetGrain<IRemoteGrain>("slow-remote").Silo(); // activate on the second silo
+        var grain = cluster.Silos[0].GrainFactory.GetGrain<IRemoteGrain>("slow-remote");
+
+        var call = grain.WaitForCancellation(CancellationToken.None);
+        await probe.Entered.Task.WithTimeout();
+        time.Advance(TimeSpan.FromSeconds(6));
+
+        await Assert.ThrowsAsync<TimeoutException>(() => call.WithTimeout());
+        await probe.CancelObserved.Task.WithTimeout();
+    }
+
     /// <summary>Moves the clock in 20 s steps until the next tick (the timer is re-armed when the previous tick ends,
     /// on another thread, so the test cannot know the exact instant to advance from).</summary>
     private static async Task AdvanceUntilTickAsync(Probe probe, ManualTimeProvider time)

@@ -181,16 +181,15 @@ public sealed partial class SiloRuntime
         using var writer = new FrameWriter();
         MessageCodec.WriteRequest(writer, callId, Address, call);
         CancellationTokenSource? cancel = null;
+        CancellationTokenRegistration fromCaller = default;
         CancellationTokenRegistration registration = default;
         if (call.Method.CancellationTokenIndex >= 0)
         {
             // The callee's token fires when the caller cancels or the call times out: a cancel frame carries it.
-            cancel = CancellationTokenSource.CreateLinkedTokenSource(call.CancellationToken);
-            if (Options.ResponseTimeout != Timeout.InfiniteTimeSpan)
-            {
-                cancel.CancelAfter(Options.ResponseTimeout);
-            }
-
+            cancel = Options.ResponseTimeout == Timeout.InfiniteTimeSpan
+                ? new CancellationTokenSource()
+                : new CancellationTokenSource(Options.ResponseTimeout, Time);
+            fromCaller = call.CancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), cancel);
             registration = cancel.Token.UnsafeRegister(
                 static s =>
                 {
@@ -207,6 +206,7 @@ public sealed partial class SiloRuntime
         }
         finally
         {
+            await fromCaller.DisposeAsync().ConfigureAwait(false);
             await registration.DisposeAsync().ConfigureAwait(false);
             cancel?.Dispose();
         }
