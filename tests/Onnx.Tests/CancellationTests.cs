@@ -3,7 +3,8 @@ namespace Atelier.Onnx.Tests;
 public sealed class CancellationTests
 {
     // 1,500 chained 512x512 MatMuls: several seconds of work on two cores, so the run is still
-    // inside ORT when the token fires 200 ms in. Had it completed, Run would have returned a result.
+    // inside ORT when the token fires 500 ms after the run's thread started. Had the run completed,
+    // Run would have returned a result; had it not started, there would be no inner ORT error.
     private const int Size = 512;
     private const int Steps = 1500;
 
@@ -16,8 +17,14 @@ public sealed class CancellationTests
         using var cancellation = new CancellationTokenSource();
         var before = OnnxRuntimeEnvironment.LiveHandleCount;
 
-        var run = Task.Run(() => session.Run(["x"], [x], ["y"], cancellation.Token));
-        await Task.Delay(200);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var run = Task.Run(() =>
+        {
+            started.SetResult();
+            return session.Run(["x"], [x], ["y"], cancellation.Token);
+        });
+        await started.Task;
+        await Task.Delay(500);
         await cancellation.CancelAsync();
 
         var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
