@@ -26,7 +26,7 @@ public sealed class IsnetModel : LoadedModel
     {
         _session = session;
         var file = entry.Manifest.Files["model"].Path;
-        _input = FindInput(session, file, "input");
+        _input = FindInput(session, file, strict: false, "input");
         _output = FindOutput(session, file, "output");
     }
 

@@ -29,8 +29,8 @@ public sealed class LamaModel : LoadedModel
         _session = session;
         _options = options;
         var file = entry.Manifest.Files["model"].Path;
-        _imageInput = FindInput(session, file, "image");
-        _maskInput = FindInput(session, file, "mask");
+        _imageInput = FindInput(session, file, strict: true, "image");
+        _maskInput = FindInput(session, file, strict: true, "mask");
         _output = FindOutput(session, file, "output");
         var settings = entry.Manifest.Lama ?? new LamaSettings();
         _size = settings.Size;

@@ -60,9 +60,9 @@ public abstract class LoadedModel : IDisposable
         }
     }
 
-    /// <summary>The input named like one of <paramref name="names"/>, or the only input when there is one.</summary>
-    private protected static string FindInput(InferenceSession session, string file, params ReadOnlySpan<string> names) =>
-        FindName(session.Inputs, file, "input", names);
+    /// <summary>The input named like one of <paramref name="names"/>, or (when <paramref name="strict"/> is false) the only input.</summary>
+    private protected static string FindInput(InferenceSession session, string file, bool strict, params ReadOnlySpan<string> names) =>
+        FindName(session.Inputs, file, "input", strict, names);
 
     /// <summary>The output named like one of <paramref name="names"/>, or the first output.</summary>
     private protected static string FindOutput(InferenceSession session, string file, params ReadOnlySpan<string> names)
@@ -81,7 +81,7 @@ public abstract class LoadedModel : IDisposable
         return session.Outputs.Count > 0 ? session.Outputs[0].Name : throw new ModelManifestException($"{file}: the model has no outputs.");
     }
 
-    private static string FindName(IReadOnlyList<NodeMetadata> nodes, string file, string what, ReadOnlySpan<string> names)
+    private static string FindName(IReadOnlyList<NodeMetadata> nodes, string file, string what, bool strict, ReadOnlySpan<string> names)
     {
         foreach (var name in names)
         {
@@ -94,7 +94,7 @@ public abstract class LoadedModel : IDisposable
             }
         }
 
-        if (nodes.Count == 1)
+        if (!strict && nodes.Count == 1)
         {
             return nodes[0].Name;
         }

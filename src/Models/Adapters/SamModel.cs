@@ -37,7 +37,7 @@ public sealed class SamModel : LoadedModel
         _decoder = decoder;
         var file = entry.Manifest.Files["encoder"].Path;
         _convention = entry.Manifest.Sam?.EncoderInput ?? SamEncoderInput.Normalized1024;
-        _encoderInput = FindInput(encoder, file, EncoderInputNames);
+        _encoderInput = FindInput(encoder, file, strict: true, EncoderInputNames);
         _encoderOutput = FindOutput(encoder, file, "image_embeddings");
         var rank = FindNode(encoder.Inputs, _encoderInput).Shape.Count;
         var expectedRank = _convention == SamEncoderInput.Hwc255 ? 3 : 4;

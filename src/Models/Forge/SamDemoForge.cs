@@ -21,7 +21,13 @@ internal static class SamDemoForge
     public static byte[] BuildEncoder()
     {
         var w = new GraphWriter("sam_demo_encoder");
-        var x = w.Input("x", 1, 3, 1024, 1024);
+        WriteEncoderBody(w, w.Input("x", 1, 3, 1024, 1024));
+        return w.Builder.ToBytes();
+    }
+
+    /// <summary>From SAM's normalized, padded <c>[1,3,1024,1024]</c> value to the <c>image_embeddings</c> output.</summary>
+    internal static void WriteEncoderBody(GraphWriter w, string normalized)
+    {
         var scale = new float[3];
         var offset = new float[3];
         for (var c = 0; c < 3; c++)
@@ -30,12 +36,11 @@ internal static class SamDemoForge
             offset[c] = PixelMean[c] / 255f;
         }
 
-        var rgb = w.Add(w.Mul(x, w.Const(scale, 1, 3, 1, 1)), w.Const(offset, 1, 3, 1, 1));
+        var rgb = w.Add(w.Mul(normalized, w.Const(scale, 1, 3, 1, 1)), w.Const(offset, 1, 3, 1, 1));
         var packed = w.Op("SpaceToDepth", [w.AvgPoolDown(rgb, 2)], a => a.Int("blocksize", 8)); // [1,192,64,64]
         var spare = w.Op("ConstantOfShape", [w.Longs(1, 64, 64, 64)], a => a.Tensor("value", OnnxTensors.Create<float>("zero", [0f], 1)));
         w.Op("Concat", [packed, spare], a => a.Int("axis", 1), output: "image_embeddings");
         w.Builder.Output("image_embeddings", TensorElementType.Float, 1, 256, 64, 64);
-        return w.Builder.ToBytes();
     }
 
     public static byte[] BuildDecoder() => SamDecoderGraph.Build("sam_demo_decoder", ColourSimilarity).Builder.ToBytes();
