@@ -41,6 +41,14 @@ internal sealed partial class ActivationData
             }
 
             await _grain.OnActivateAsync(Runtime.StoppingToken).ConfigureAwait(false);
+            if (_state != ActivationState.Activating)
+            {
+                // Aborted at the shutdown deadline while OnActivateAsync was still running.
+                await DisposeScopeAsync().ConfigureAwait(false);
+                _activated.TrySetResult(false);
+                return false;
+            }
+
             Touch();
             _state = ActivationState.Valid;
             _activated.TrySetResult(true);
@@ -85,6 +93,9 @@ internal sealed partial class ActivationData
                 break;
             case ControlKind.Migrate:
                 await MigrateAsync(control.Target, control).ConfigureAwait(false);
+                break;
+            default:
+                control.TrySetResult();
                 break;
         }
     }

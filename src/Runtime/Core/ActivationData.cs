@@ -127,8 +127,11 @@ internal sealed partial class ActivationData
 
     public void MarkCollectionPending() => _collectionPending = true;
 
-    public void RequestDeactivation(DeactivationReason reason, SiloAddress? migrateTo, bool migrate) =>
+    public void RequestDeactivation(DeactivationReason reason, SiloAddress? migrateTo, bool migrate)
+    {
         _pending = new PendingDeactivation(reason, migrate, migrateTo);
+        EnqueueControl(new ControlItem(ControlKind.Wake)); // requested from a read-only or interleaved call: the loop may be idle
+    }
 
     public IGrainTimer RegisterTimer(Func<CancellationToken, Task> callback, GrainTimerCreationOptions options)
     {

@@ -11,6 +11,9 @@ internal enum ControlKind
 
     /// <summary>Migrate to <see cref="ControlItem.Target"/> (or a placed silo).</summary>
     Migrate,
+
+    /// <summary>Nothing: makes the loop look at a deactivation requested outside an exclusive turn.</summary>
+    Wake,
 }
 
 /// <summary>A lifecycle request queued behind the calls already in the mailbox (not counted against its capacity).</summary>
