@@ -32,6 +32,9 @@ public sealed class SessionOptions
     /// <summary>Largest mask dilation in pixels. Default: 64.</summary>
     public int MaxDilate { get; set; } = 64;
 
+    /// <summary>Longest text prompt for replace, in characters. Default: 1000.</summary>
+    public int MaxPromptLength { get; set; } = 1000;
+
     /// <summary>Recompute the embedding right after an applied edit instead of on the next click. Default: false.</summary>
     public bool EagerReencode { get; set; }
 }

@@ -106,6 +106,29 @@ public sealed partial class DeviceMemoryManager
         }
     }
 
+    /// <summary>
+    /// Gives up a lease now through its reclaimer's <see cref="IMemoryReclaimer.Drop"/> (an explicit unload),
+    /// unless it is in use or pinned. Returns whether it was dropped; a dropped lease is released.
+    /// </summary>
+    public bool TryDrop(MemoryLease lease, bool evenIfPinned = false)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        lock (_lock)
+        {
+            if (lease.IsReleased || lease.InUse || (lease.Pinned && !evenIfPinned))
+            {
+                return false;
+            }
+
+            lease.Reclaimer.Drop(lease);
+            Unaccount(lease);
+            lease.Tier = MemoryTier.Dropped;
+            lease.IsReleased = true;
+            _leases.Remove(lease);
+            return true;
+        }
+    }
+
     /// <summary>A snapshot of the leases for the stats API.</summary>
     public IReadOnlyList<LeaseInfo> Snapshot()
     {

@@ -1,0 +1,15 @@
+using Microsoft.Extensions.Logging;
+
+namespace Atelier.Grains.Sessions;
+
+internal sealed partial class SessionGrain
+{
+    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Session {SessionId} opened with {Model} ({Width}x{Height})")]
+    private static partial void LogOpened(ILogger logger, string sessionId, string model, int width, int height);
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "Session {SessionId} restored from the session store ({Versions} versions)")]
+    private static partial void LogRestored(ILogger logger, string sessionId, int versions);
+
+    [LoggerMessage(EventId = 202, Level = LogLevel.Information, Message = "Session {SessionId} {Reason}")]
+    private static partial void LogEnded(ILogger logger, string sessionId, string reason);
+}

@@ -1,0 +1,15 @@
+namespace Atelier.Grains.Storage;
+
+/// <summary>
+/// Where sessions are written through so another silo can reactivate them. In-memory in embedded mode;
+/// Redis in cluster mode. Writes replace the whole record (versions are few and bounded).
+/// </summary>
+public interface ISessionStore
+{
+    Task SaveAsync(StoredSession session, CancellationToken cancellationToken);
+
+    /// <summary>The session, or null when unknown (never opened, closed or expired).</summary>
+    Task<StoredSession?> LoadAsync(string id, CancellationToken cancellationToken);
+
+    Task DeleteAsync(string id, CancellationToken cancellationToken);
+}
