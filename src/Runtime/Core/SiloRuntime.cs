@@ -11,7 +11,7 @@ namespace Atelier.Runtime;
 /// the transport, placement, idle collection, load reporting and shutdown. Registered by <c>AddAtelierSilo</c> as a
 /// singleton and hosted service; <see cref="IGrainFactory"/> and <see cref="IMessageHandler"/> resolve to it.
 /// </summary>
-public sealed partial class SiloRuntime : IHostedService, IMessageHandler, IAsyncDisposable
+public sealed partial class SiloRuntime : IHostedService, IMessageHandler, IAsyncDisposable, IDisposable
 {
     private readonly ConcurrentDictionary<GrainId, ActivationData> _activations = new();
     private readonly ConcurrentDictionary<GrainId, GrainAddress> _addressCache = new();
@@ -229,6 +229,9 @@ public sealed partial class SiloRuntime : IHostedService, IMessageHandler, IAsyn
         activation.EnqueueControl(control);
         await control.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Synchronous disposal for containers disposed synchronously: stops the silo (blocking) if needed.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     internal void RemoveActivation(ActivationData activation) =>
         _activations.TryRemove(new KeyValuePair<GrainId, ActivationData>(activation.GrainId, activation));
