@@ -141,6 +141,29 @@ public sealed class SessionTests
     }
 
     [Fact]
+    public async Task Concurrent_runs_on_one_session_each_get_their_own_result()
+    {
+        _ = TestRuntime.Environment;
+        using var session = InferenceSession.Load(TestModels.Add(), new InferenceSessionOptions { IntraOpThreads = 1 });
+        var before = OnnxRuntimeEnvironment.LiveHandleCount;
+
+        var workers = Enumerable.Range(0, 4).Select(worker => Task.Run(() =>
+        {
+            for (var i = 0; i < 200; i++)
+            {
+                var value = (worker * 1000) + i;
+                using var a = OrtValue.CreateTensor(new[] { (float)value, 1f, 2f }, [1, 3]);
+                using var b = OrtValue.CreateTensor(new[] { 0.5f, (float)value, -2f }, [1, 3]);
+                using var y = session.Run(["a", "b"], [a, b], ["y"])[0];
+                Assert.Equal([value + 0.5f, value + 1f, 0f], y.GetTensorSpan<float>().ToArray());
+            }
+        })).ToArray();
+        await Task.WhenAll(workers);
+
+        Assert.Equal(before, OnnxRuntimeEnvironment.LiveHandleCount);
+    }
+
+    [Fact]
     public void Negative_thread_count_is_rejected_before_ORT_is_called()
     {
         _ = TestRuntime.Environment;
