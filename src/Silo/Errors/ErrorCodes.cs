@@ -9,5 +9,8 @@ internal static class ErrorCodes
     public const string RateLimited = "rate_limited";
     public const string Overloaded = "overloaded";
     public const string NotFound = "not_found";
+    public const string Forbidden = "forbidden";
+    public const string UnsupportedMediaType = "unsupported_media_type";
+    public const string ImageTooLarge = "image_too_large";
     public const string InternalError = "internal_error";
 }

@@ -1,6 +1,7 @@
 using Atelier.Grains;
 using Atelier.Grains.Memory;
 using Atelier.Imaging;
+using Atelier.Models.Store;
 using Atelier.Runtime;
 
 namespace Atelier.Silo.Errors;
@@ -18,7 +19,11 @@ internal static class ExceptionMapping
     {
         AtelierException e => FromCode(e.Code),
         ImageFormatException e => FromCode(e.Code),
+        RequestRejectedException e => new(e.Status, e.Code, TitleOf(e.Status)),
+        ModelRegistrationException { Code: "archive_too_large" } e => new(StatusCodes.Status413PayloadTooLarge, e.Code, "Model archive too large"),
+        ModelRegistrationException e => new(StatusCodes.Status400BadRequest, e.Code, "Model archive refused"),
         GrainOverloadedException => FromCode(ErrorCodes.Overloaded),
+        SiloUnavailableException => FromCode(ErrorCodes.Overloaded),
         DeviceMemoryExhaustedException => FromCode(ErrorCodes.Overloaded),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
             new(StatusCodes.Status413PayloadTooLarge, ErrorCodes.PayloadTooLarge, "Request body too large"),
@@ -39,6 +44,18 @@ internal static class ExceptionMapping
         "image_too_large" => new(413, code, "Image too large"),
         "image_corrupt" => new(422, code, "Image corrupt"),
         ErrorCodes.Overloaded => new(503, code, "Overloaded", RetryAfter: true),
+        ErrorCodes.RateLimited => new(429, code, "Too many requests", RetryAfter: true),
+        ErrorCodes.Unauthorized => new(401, code, "Unauthorized"),
+        ErrorCodes.Forbidden => new(403, code, "Forbidden"),
         _ => new(400, code, "Request failed"),
+    };
+
+    private static string TitleOf(int status) => status switch
+    {
+        StatusCodes.Status413PayloadTooLarge => "Request body too large",
+        StatusCodes.Status415UnsupportedMediaType => "Unsupported media type",
+        StatusCodes.Status403Forbidden => "Forbidden",
+        StatusCodes.Status404NotFound => "Not found",
+        _ => "Invalid request",
     };
 }

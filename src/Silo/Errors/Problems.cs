@@ -27,4 +27,12 @@ internal static class Problems
     /// <summary>A 400 naming the offending field.</summary>
     public static IResult Invalid(HttpContext context, string field, string problem) =>
         TypedResults.Problem(Create(context, StatusCodes.Status400BadRequest, ErrorCodes.InvalidRequest, "Invalid request", $"{field}: {problem}"));
+
+    /// <summary>A 400 <c>invalid_prompt</c> naming the offending field of a prompt.</summary>
+    public static IResult InvalidPrompt(HttpContext context, string field, string problem) =>
+        TypedResults.Problem(Create(context, StatusCodes.Status400BadRequest, "invalid_prompt", "Invalid prompt", $"{field}: {problem}"));
+
+    /// <summary>Writes a problem straight to the response (for middleware that answers before any endpoint).</summary>
+    public static Task WriteAsync(HttpContext context, int status, string code, string title, string detail) =>
+        TypedResults.Problem(Create(context, status, code, title, detail)).ExecuteAsync(context);
 }

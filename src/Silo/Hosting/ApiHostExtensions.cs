@@ -1,9 +1,47 @@
+using Atelier.Grains;
+using SessionOptions = Atelier.Grains.SessionOptions;
+using Atelier.Silo.Endpoints;
+using Atelier.Silo.Security;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
 namespace Atelier.Silo.Hosting;
 
 /// <summary>The public API surface of the silo: endpoints, security, OpenAPI. Called from <see cref="SiloHostExtensions"/>.</summary>
 internal static class ApiHostExtensions
 {
-    public static WebApplicationBuilder AddAtelierApi(this WebApplicationBuilder builder) => builder;
+    public static WebApplicationBuilder AddAtelierApi(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<ApiOptions>()
+            .Bind(builder.Configuration.GetSection(ApiOptions.SectionName))
+            .Validate(o => o.MaxUploadBytes > 0 && o.MaxJsonBytes > 0, "Api:MaxUploadBytes and Api:MaxJsonBytes must be positive.")
+            .Validate(o => o.MaxJsonDepth is >= 4 and <= 64, "Api:MaxJsonDepth must be in 4..64.")
+            .Validate(o => o.MaxPromptLength > 0 && o.MaxSteps > 0 && o.MaxGuidance > 0 && o.MaxCoordinate > 0,
+                "Api:MaxPromptLength, Api:MaxSteps, Api:MaxGuidance and Api:MaxCoordinate must be positive.")
+            .ValidateOnStart();
+        services.AddOptions<SessionOptions>().Bind(builder.Configuration.GetSection(SessionOptions.SectionName));
+        services.AddOptions<SecurityOptions>().Bind(builder.Configuration.GetSection(SecurityOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SecurityOptions>, SecurityOptionsValidator>());
+        services.AddOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>()
+            .Configure<IOptions<ApiOptions>>((json, api) => json.SerializerOptions.MaxDepth = api.Value.MaxJsonDepth);
 
-    public static WebApplication MapAtelierApi(this WebApplication app) => app;
+        services.AddSingleton<ApiKeyStore>();
+        services.AddSingleton<TenantRateLimiter>();
+        services.AddSingleton<ClusterView>();
+        services.AddHostedService<SecurityStartup>();
+        services.AddOpenApi(OpenApiSetup.DocumentName, OpenApiSetup.Configure);
+        return builder;
+    }
+
+    public static WebApplication MapAtelierApi(this WebApplication app)
+    {
+        app.UseMiddleware<ApiKeyMiddleware>();
+        app.MapOpenApi();
+        app.MapApiPage();
+        app.MapSessionEndpoints();
+        app.MapModelEndpoints();
+        app.MapClusterEndpoints();
+        return app;
+    }
 }

@@ -1,0 +1,37 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+
+namespace Atelier.Silo.Endpoints;
+
+/// <summary>Session ids: 144 random bits as 24 URL-safe base64 characters.</summary>
+internal static class SessionIds
+{
+    /// <summary>Longest id accepted in a URL; anything longer cannot exist.</summary>
+    public const int MaxLength = 128;
+
+    public static string New()
+    {
+        Span<byte> random = stackalloc byte[18];
+        RandomNumberGenerator.Fill(random);
+        return Base64Url.EncodeToString(random);
+    }
+
+    /// <summary>Whether <paramref name="id"/> could be a session id (URL-safe characters, bounded length).</summary>
+    public static bool IsWellFormed(string id)
+    {
+        if (id.Length is 0 or > MaxLength)
+        {
+            return false;
+        }
+
+        foreach (var c in id)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('-' or '_'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,74 @@
+using Atelier.Silo.Errors;
+
+namespace Atelier.Silo.Security;
+
+/// <summary>
+/// Authenticates every <c>/v1</c> request by <c>Authorization: Bearer &lt;key&gt;</c> or <c>X-Api-Key</c>,
+/// attaches its <see cref="TenantIdentity"/>, and applies the tenant's rate limit. Operations routes
+/// (<c>/healthz</c>, <c>/readyz</c>, <c>/openapi</c>) are not gated.
+/// </summary>
+internal sealed partial class ApiKeyMiddleware(RequestDelegate next, ApiKeyStore keys, TenantRateLimiter limiter, ILogger<ApiKeyMiddleware> logger)
+{
+    public const string ApiKeyHeader = "X-Api-Key";
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (!context.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal))
+        {
+            await next(context).ConfigureAwait(false);
+            return;
+        }
+
+        TenantIdentity? identity;
+        if (keys.IsOpen)
+        {
+            identity = keys.DevelopmentIdentity;
+        }
+        else
+        {
+            var presented = Presented(context.Request);
+            identity = presented.IsEmpty ? null : keys.Find(presented);
+            if (identity is null)
+            {
+                LogRejected(logger, context.Request.Method, context.Request.Path, presented.IsEmpty ? "missing" : "unknown");
+                context.Response.Headers.WWWAuthenticate = "Bearer";
+                await Problems.WriteAsync(context, StatusCodes.Status401Unauthorized, ErrorCodes.Unauthorized, "Unauthorized",
+                    presented.IsEmpty
+                        ? "An API key is required: 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'."
+                        : "The API key is not valid.").ConfigureAwait(false);
+                return;
+            }
+        }
+
+        var retryAfter = limiter.TryAcquire(identity.Tenant);
+        if (retryAfter is { } wait)
+        {
+            LogRateLimited(logger, identity.Tenant);
+            var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await Problems.WriteAsync(context, StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited, "Too many requests",
+                $"The request rate of this tenant is over its limit; retry after {seconds} s.").ConfigureAwait(false);
+            return;
+        }
+
+        context.Features.Set(identity);
+        await next(context).ConfigureAwait(false);
+    }
+
+    private static ReadOnlySpan<char> Presented(HttpRequest request)
+    {
+        var authorization = request.Headers.Authorization.ToString().AsSpan().Trim();
+        if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return authorization["Bearer ".Length..].Trim();
+        }
+
+        return request.Headers[ApiKeyHeader].ToString().AsSpan().Trim();
+    }
+
+    [LoggerMessage(EventId = 401, Level = LogLevel.Information, Message = "Rejected {Method} {Path}: {Reason} API key")]
+    private static partial void LogRejected(ILogger logger, string method, string path, string reason);
+
+    [LoggerMessage(EventId = 429, Level = LogLevel.Information, Message = "Tenant {Tenant} is over its request rate")]
+    private static partial void LogRateLimited(ILogger logger, string tenant);
+}
