@@ -73,4 +73,25 @@ public sealed class ShutdownTests
         Assert.Equal(staying.Address.ToString(), await call.WithTimeout());
         await stop.WithTimeout();
     }
+
+    [Fact]
+    public async Task Grains_of_a_killed_silo_reactivate_elsewhere_taking_over_the_stale_directory_entry()
+    {
+        var probe = new Probe();
+        await using var cluster = await Clusters.StartAsync(2, probe);
+        var (victim, survivor) = (cluster.Silos[0], cluster.Silos[1]);
+        var grain = survivor.GrainFactory.GetGrain<IMigratingGrain>("orphan");
+        await victim.GrainFactory.GetGrain<IMigratingGrain>("orphan").Add("lost with the process");
+        Assert.Equal(victim.Address.ToString(), await grain.Silo()); // the survivor has it cached
+
+        await cluster.KillSiloAsync(victim);
+        var stale = await cluster.Directory.LookupAsync(grain.GetGrainId(), CancellationToken.None);
+        Assert.Equal(victim.Address, stale!.Silo); // a dead process leaves its entries behind
+
+        Assert.Equal(survivor.Address.ToString(), await grain.Silo().WithTimeout());
+        var entry = await cluster.Directory.LookupAsync(grain.GetGrainId(), CancellationToken.None);
+        Assert.Equal(survivor.Address, entry!.Silo);
+        Assert.Empty(await grain.Items()); // a fresh activation: in-memory state died with the silo
+        Assert.Empty(probe.Deactivations); // nothing ran on the killed silo
+    }
 }

@@ -170,8 +170,9 @@ internal sealed partial class ActivationData
         }
     }
 
-    /// <summary>Ends the activation after the shutdown deadline without waiting for its turn.</summary>
-    public void Abort()
+    /// <summary>Ends the activation without waiting for its turn (shutdown deadline, or the silo was killed:
+    /// then <paramref name="unregister"/> is false, as a dead process cannot clean its directory entries).</summary>
+    public void Abort(bool unregister = true)
     {
         if (_state == ActivationState.Invalid)
         {
@@ -180,7 +181,7 @@ internal sealed partial class ActivationData
 
         _state = ActivationState.Deactivating;
         DisposeTimers();
-        if (!IsPerSilo)
+        if (unregister && !IsPerSilo)
         {
             _ = UnregisterAsync();
         }

@@ -230,6 +230,28 @@ public sealed partial class SiloRuntime : IHostedService, IMessageHandler, IAsyn
         await control.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Stops serving at once, as if the process had died: no <see cref="Grain.OnDeactivateAsync"/>, no directory or
+    /// membership updates (other silos take the entries over once membership says this silo is dead). For a silo
+    /// that learns it was declared dead, and for failure tests.
+    /// </summary>
+    public void Kill()
+    {
+        lock (_lifecycleLock)
+        {
+            _stopRequested = true;
+            _stopped = true;
+        }
+
+        _collectionTimer?.Dispose();
+        _loadTimer?.Dispose();
+        _stopping.Cancel();
+        foreach (var activation in _activations.Values)
+        {
+            activation.Abort(unregister: false);
+        }
+    }
+
     /// <summary>Synchronous disposal for containers disposed synchronously: stops the silo (blocking) if needed.</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 

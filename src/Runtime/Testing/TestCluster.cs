@@ -101,6 +101,24 @@ public sealed class TestCluster : IAsyncDisposable
         await silo.Provider.DisposeAsync().ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Kills a silo without any graceful step (its activations vanish, its directory entries stay) and declares it
+    /// dead in membership, as failure detection would: its grains reactivate elsewhere on their next call.
+    /// </summary>
+    public async Task KillSiloAsync(TestSilo silo)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        Transport.Unregister(silo.Address);
+        silo.Runtime.Kill();
+        await Membership.SetStatusAsync(silo.Address, SiloStatus.Dead, CancellationToken.None).ConfigureAwait(false);
+        lock (_silos)
+        {
+            _silos.Remove(silo);
+        }
+
+        await silo.Provider.DisposeAsync().ConfigureAwait(false);
+    }
+
     /// <summary>Stops every silo.</summary>
     public async ValueTask DisposeAsync()
     {
