@@ -22,7 +22,7 @@ public static class GrainsServiceCollectionExtensions
     /// <c>Models:Loader</c>. Embedded defaults: in-memory session store, filesystem model store under the
     /// setup cache (<c>$ATELIER_HOME/models</c>). Requires the runtime (<c>AddAtelierSilo</c>).
     /// </summary>
-    public static IServiceCollection AddAtelierGrains(this IServiceCollection services, IConfiguration configuration, string siloName)
+    public static IServiceCollection AddAtelierGrains(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
@@ -47,7 +47,8 @@ public static class GrainsServiceCollectionExtensions
             .ValidateOnStart();
         services.AddOptions<ModelLoaderOptions>().Bind(configuration.GetSection(ModelLoaderOptions.SectionName));
 
-        services.TryAddSingleton(new SiloIdentity(siloName));
+        // The host may register the silo's display name first; otherwise the runtime endpoint names it.
+        services.TryAddSingleton(sp => new SiloIdentity(sp.GetRequiredService<IOptions<SiloRuntimeOptions>>().Value.Endpoint));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ISessionStore, InMemorySessionStore>();
         services.TryAddSingleton<IModelStore>(sp => new FileSystemModelStore(

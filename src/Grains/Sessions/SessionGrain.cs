@@ -228,16 +228,16 @@ internal sealed partial class SessionGrain(
     public Task<EditResult> Replace(ReplaceRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var record = Touch();
+        Touch();
         if (string.IsNullOrWhiteSpace(request.Prompt) || request.Prompt.Length > _options.MaxPromptLength)
         {
             throw new InvalidPromptException($"prompt: must be 1..{_options.MaxPromptLength} characters.");
         }
 
         PromptValidator.CheckDilate(request.Dilate, _options);
-        using var mask = EditMask(request.MaskPng, record, request.Dilate);
+        // Text-guided inpainting arrives with the sd-inpaint issue; until then the request is well-formed but unservable.
         throw new ModelNotAvailableException(
-            "Text-guided inpainting needs an 'sd-inpaint' model; none is served by this version yet. Use erase, or register one when supported.");
+            "Text-guided inpainting needs an 'sd-inpaint' model, and this version serves none yet. Use erase instead.");
     }
 
     public async Task<SessionInfo> Undo(CancellationToken cancellationToken)
