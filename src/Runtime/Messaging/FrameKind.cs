@@ -8,12 +8,3 @@ internal enum FrameKind : byte
     Cancel = 3,
     Migrate = 4,
 }
-
-/// <summary>Outcome carried by a response frame.</summary>
-internal enum ResponseStatus : byte
-{
-    Ok = 0,
-    Error = 1,
-    NotHere = 2,
-    Canceled = 3,
-}

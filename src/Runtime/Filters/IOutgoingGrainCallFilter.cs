@@ -1,13 +1,5 @@
 namespace Atelier.Runtime;
 
-/// <summary>Runs around every call an activation on this silo executes (tracing, metrics, auth).
-/// Register with <c>services.AddIncomingGrainCallFilter&lt;T&gt;()</c>.</summary>
-public interface IIncomingGrainCallFilter
-{
-    /// <summary>Call <c>context.Invoke()</c> to continue the pipeline.</summary>
-    Task Invoke(IIncomingGrainCallContext context);
-}
-
 /// <summary>Runs around every call made through a grain reference from this silo.
 /// Register with <c>services.AddOutgoingGrainCallFilter&lt;T&gt;()</c>.</summary>
 public interface IOutgoingGrainCallFilter
