@@ -54,6 +54,24 @@ public sealed class IdleCollectionTests
     }
 
     [Fact]
+    public async Task Always_active_grain_is_never_collected()
+    {
+        var probe = new Probe();
+        var time = new ManualTimeProvider();
+        await using var cluster = await StartAsync(probe, time);
+        var modelHost = cluster.Silos[0].GrainFactory.GetSiloGrain<IModelHostGrain>();
+        var idle = cluster.Silos[0].GrainFactory.GetGrain<ILifecycleGrain>("ordinary");
+        Assert.Equal(1, await modelHost.Calls());
+        await idle.Increment();
+
+        time.Advance(TimeSpan.FromHours(2));
+        await probe.Deactivated.Task.WithTimeout(); // the ordinary grain went
+
+        Assert.Equal(2, await modelHost.Calls()); // same activation, state kept
+        Assert.Equal(1, probe.Constructed);
+    }
+
+    [Fact]
     public async Task DeactivateOnIdle_ends_the_activation_after_the_current_call()
     {
         var probe = new Probe();

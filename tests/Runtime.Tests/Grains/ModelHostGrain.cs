@@ -7,6 +7,7 @@ public interface IModelHostGrain : IPerSiloGrain
     Task<int> Calls();
 }
 
+[CollectionAgeLimit(AlwaysActive = true)]
 internal sealed class ModelHostGrain : Grain, IModelHostGrain
 {
     private int _calls;
