@@ -83,6 +83,11 @@ internal sealed class GrainMethod
                 $"Grain method {interfaceType.FullName}.{method.Name} must return Task, Task<T>, ValueTask or ValueTask<T>.");
         }
 
+        if (method.IsGenericMethodDefinition)
+        {
+            throw new InvalidOperationException($"Grain method {interfaceType.FullName}.{method.Name} cannot be generic.");
+        }
+
         if (method.GetParameters().Any(p => p.ParameterType.IsByRef))
         {
             throw new InvalidOperationException($"Grain method {interfaceType.FullName}.{method.Name} cannot have ref/out parameters.");
