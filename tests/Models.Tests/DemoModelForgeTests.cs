@@ -57,7 +57,7 @@ public sealed class DemoModelForgeTests(DemoModelsFixture models) : IDisposable
     {
         var sha = new string('a', 64);
 
-        Assert.Equal($"forge-{DemoModelForge.ForgeVersion}+isnet.aaaaaaaaaaaaaaaa", DemoModelForge.VersionOf(DemoModelForge.SamIsnetId, sha));
+        Assert.Equal($"forge-{DemoModelForge.ForgeVersion}-isnet.aaaaaaaaaaaaaaaa", DemoModelForge.VersionOf(DemoModelForge.SamIsnetId, sha));
         Assert.Throws<ArgumentException>(() => DemoModelForge.VersionOf("sam", null));
     }
 }

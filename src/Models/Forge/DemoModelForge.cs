@@ -27,7 +27,7 @@ public static class DemoModelForge
     /// </summary>
     public static string VersionOf(string id, string? isnetSha256 = null) => id switch
     {
-        SamIsnetId => $"forge-{ForgeVersion}+isnet.{(isnetSha256 ?? throw new ArgumentNullException(nameof(isnetSha256)))[..16]}",
+        SamIsnetId => $"forge-{ForgeVersion}-isnet.{(isnetSha256 ?? throw new ArgumentNullException(nameof(isnetSha256)))[..16]}",
         SamDemoId or LamaDemoId => $"forge-{ForgeVersion}",
         _ => throw new ArgumentException($"'{id}' is not a demo model.", nameof(id)),
     };

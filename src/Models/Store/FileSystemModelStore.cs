@@ -245,7 +245,13 @@ public sealed partial class FileSystemModelStore : IModelStore, IDisposable
         long size = 0;
         foreach (var file in manifest.Files.Values)
         {
+            // A model folder may link its files to shared storage: count the target's size.
             var info = new FileInfo(Path.Combine(directory, file.Path));
+            if (info.LinkTarget is not null)
+            {
+                info = info.ResolveLinkTarget(returnFinalTarget: true) as FileInfo ?? info;
+            }
+
             size += info.Exists ? info.Length : 0;
         }
 
