@@ -36,7 +36,7 @@ public static class GrainsServiceCollectionExtensions
             .Validate(o => o.TtlCheckPeriod > TimeSpan.Zero, "Sessions:Cache:TtlCheckPeriod must be positive.")
             .ValidateOnStart();
         services.AddOptions<DeviceMemoryOptions>().Bind(configuration.GetSection(DeviceMemoryOptions.SectionName))
-            .Validate(o => o.MemoryBudgetBytes > 0 && o.HostBudgetBytes >= 0, "Device:MemoryBudgetMB must be positive, Device:HostBudgetMB non-negative.")
+            .Validate(o => o.EffectiveDeviceBudget > 0 && o.EffectiveHostBudget >= 0, "Device:MemoryBudgetMB must be positive, Device:HostBudgetMB non-negative.")
             .ValidateOnStart();
         services.AddOptions<ModelHostOptions>().Bind(configuration.GetSection(ModelHostOptions.SectionName))
             .Validate(o => o.MaxConcurrentRuns >= 1 && o.MaxQueuedRunsPerModel >= 1, "Models:Host:MaxConcurrentRuns and MaxQueuedRunsPerModel must be at least 1.")

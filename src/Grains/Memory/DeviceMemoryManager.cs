@@ -18,6 +18,8 @@ public sealed partial class DeviceMemoryManager
     private readonly List<MemoryLease> _leases = [];
     private readonly DeviceMemoryOptions _options;
     private readonly ILogger<DeviceMemoryManager> _logger;
+    private readonly long _budget;
+    private readonly long _hostBudget;
     private long _clock;
 
     public DeviceMemoryManager(IOptions<DeviceMemoryOptions> options, ILogger<DeviceMemoryManager> logger)
@@ -25,15 +27,17 @@ public sealed partial class DeviceMemoryManager
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
         _logger = logger;
-        if (_options.MemoryBudgetBytes <= 0 || _options.HostBudgetBytes < 0)
+        _budget = _options.EffectiveDeviceBudget;
+        _hostBudget = _options.EffectiveHostBudget;
+        if (_budget <= 0 || _hostBudget < 0)
         {
             throw new ArgumentException("Device:MemoryBudgetBytes must be positive and Device:HostBudgetBytes non-negative.", nameof(options));
         }
     }
 
-    public long DeviceBudgetBytes => _options.MemoryBudgetBytes;
+    public long DeviceBudgetBytes => _budget;
 
-    public long HostBudgetBytes => _options.HostBudgetBytes;
+    public long HostBudgetBytes => _hostBudget;
 
     /// <summary>Bytes currently accounted on the device.</summary>
     public long DeviceBytesUsed { get; private set; }
@@ -173,12 +177,12 @@ public sealed partial class DeviceMemoryManager
 
     private void MakeRoomOnDevice(long bytes, string owner, MemoryLease? exclude)
     {
-        if (bytes > _options.MemoryBudgetBytes)
+        if (bytes > _budget)
         {
             Exhausted(bytes, owner, "larger than the whole device budget");
         }
 
-        while (DeviceBytesUsed + bytes > _options.MemoryBudgetBytes)
+        while (DeviceBytesUsed + bytes > _budget)
         {
             var victim = PickVictim(exclude);
             if (victim is null)
@@ -221,12 +225,12 @@ public sealed partial class DeviceMemoryManager
 
     private bool MakeRoomOnHost(long bytes, MemoryLease? exclude)
     {
-        if (bytes > _options.HostBudgetBytes)
+        if (bytes > _hostBudget)
         {
             return false;
         }
 
-        while (HostBytesUsed + bytes > _options.HostBudgetBytes)
+        while (HostBytesUsed + bytes > _hostBudget)
         {
             MemoryLease? oldest = null;
             foreach (var lease in _leases)
@@ -297,9 +301,9 @@ public sealed partial class DeviceMemoryManager
     private void Exhausted(long bytes, string owner, string why)
     {
         _exhausted++;
-        LogExhausted(_logger, owner, bytes, DeviceBytesUsed, _options.MemoryBudgetBytes, why);
+        LogExhausted(_logger, owner, bytes, DeviceBytesUsed, _budget, why);
         throw new DeviceMemoryExhaustedException(
-            $"Cannot fit {bytes:N0} bytes for '{owner}' in the device budget of {_options.MemoryBudgetBytes:N0} bytes ({DeviceBytesUsed:N0} used): {why}.")
+            $"Cannot fit {bytes:N0} bytes for '{owner}' in the device budget of {_budget:N0} bytes ({DeviceBytesUsed:N0} used): {why}.")
         {
             RequestedBytes = bytes,
         };
@@ -308,8 +312,8 @@ public sealed partial class DeviceMemoryManager
     [Conditional("DEBUG")]
     private void AssertWithinBudget()
     {
-        Debug.Assert(DeviceBytesUsed <= _options.MemoryBudgetBytes, "device budget exceeded");
-        Debug.Assert(HostBytesUsed <= _options.HostBudgetBytes, "host budget exceeded");
+        Debug.Assert(DeviceBytesUsed <= _budget, "device budget exceeded");
+        Debug.Assert(HostBytesUsed <= _hostBudget, "host budget exceeded");
     }
 }
 

@@ -19,30 +19,28 @@ public sealed class DeviceMemoryOptions
     public const string SectionName = "Device";
 
     /// <summary>
-    /// Bytes of device memory Atelier may use for loaded models and cached session tensors together
-    /// (<c>Device:MemoryBudgetMB</c> sets it in MiB). Default: 4096 MiB. On CPU the "device" is host memory.
+    /// Bytes of device memory Atelier may use for loaded models and cached session tensors together.
+    /// Default: 4096 MiB. On CPU the "device" is host memory. <see cref="MemoryBudgetMB"/> overrides it.
     /// </summary>
     public long MemoryBudgetBytes { get; set; } = 4096L << 20;
 
-    /// <summary>Budget in MiB; convenience for configuration.</summary>
-    public long MemoryBudgetMB
-    {
-        get => MemoryBudgetBytes >> 20;
-        set => MemoryBudgetBytes = value << 20;
-    }
+    /// <summary>The device budget in MiB (<c>Device:MemoryBudgetMB</c>); when set it wins over <see cref="MemoryBudgetBytes"/>.</summary>
+    public long? MemoryBudgetMB { get; set; }
 
     /// <summary>
-    /// Bytes of host memory for session tensors demoted from the device (<c>Device:HostBudgetMB</c> in MiB).
-    /// Beyond it demoted tensors are dropped and recomputed on next use. Default: 2048 MiB.
+    /// Bytes of host memory for session tensors demoted from the device; beyond it demoted tensors are
+    /// dropped and recomputed on next use. Default: 2048 MiB. <see cref="HostBudgetMB"/> overrides it.
     /// </summary>
     public long HostBudgetBytes { get; set; } = 2048L << 20;
 
-    /// <summary>Host budget in MiB; convenience for configuration.</summary>
-    public long HostBudgetMB
-    {
-        get => HostBudgetBytes >> 20;
-        set => HostBudgetBytes = value << 20;
-    }
+    /// <summary>The host budget in MiB (<c>Device:HostBudgetMB</c>); when set it wins over <see cref="HostBudgetBytes"/>.</summary>
+    public long? HostBudgetMB { get; set; }
+
+    /// <summary>The device budget in effect, in bytes.</summary>
+    public long EffectiveDeviceBudget => MemoryBudgetMB is { } mb ? mb << 20 : MemoryBudgetBytes;
+
+    /// <summary>The host budget in effect, in bytes.</summary>
+    public long EffectiveHostBudget => HostBudgetMB is { } mb ? mb << 20 : HostBudgetBytes;
 
     /// <summary>What is given up first under pressure. Default: <see cref="EvictionOrder.SessionTensorsFirst"/>.</summary>
     public EvictionOrder EvictionOrder { get; set; } = EvictionOrder.SessionTensorsFirst;

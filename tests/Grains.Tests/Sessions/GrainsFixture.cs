@@ -36,7 +36,7 @@ public sealed class GrainsFixture : IAsyncLifetime
     }
 
     /// <summary>Starts a cluster of <paramref name="silos"/> silos running the product's grains with the given settings.</summary>
-    public Task<TestCluster> StartClusterAsync(int silos = 1, IDictionary<string, string?>? settings = null)
+    public Task<TestCluster> StartClusterAsync(int silos = 1, IDictionary<string, string?>? settings = null, Action<SiloRuntimeOptions>? runtime = null)
     {
         var values = new Dictionary<string, string?>
         {
@@ -49,7 +49,7 @@ public sealed class GrainsFixture : IAsyncLifetime
         }
 
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-        return TestCluster.StartAsync(silos, services => services.AddLogging().AddAtelierGrains(configuration));
+        return TestCluster.StartAsync(silos, services => services.AddLogging().AddAtelierGrains(configuration), runtime);
     }
 
     public static ModelHost Host(TestSilo silo) => silo.Services.GetRequiredService<ModelHost>();
