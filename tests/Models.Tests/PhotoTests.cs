@@ -2,6 +2,7 @@ using Atelier.Imaging;
 using Atelier.Models.Adapters;
 using Atelier.Models.Forge;
 using Atelier.Models.Tests.Support;
+using Xunit.Abstractions;
 using Atelier.Onnx;
 
 namespace Atelier.Models.Tests;
@@ -11,7 +12,7 @@ namespace Atelier.Models.Tests;
 /// through the real ISNet model and through <c>sam-isnet</c>. Encoder runs are shared across tests.
 /// </summary>
 [Collection(DemoModelsCollection.Name)]
-public sealed class PhotoTests(DemoModelsFixture models)
+public sealed class PhotoTests(DemoModelsFixture models, ITestOutputHelper output)
 {
     // Inside the dog's body and head (checked against the photo), and a background corner (a machine, the wall).
     private static readonly (int X, int Y, int W, int H) DogCore = (40, 380, 240, 140);
@@ -26,7 +27,9 @@ public sealed class PhotoTests(DemoModelsFixture models)
 
         using var core = Region(subject.Width, subject.Height, DogCore);
         using var corner = Region(subject.Width, subject.Height, BackgroundCorner);
+        output.WriteLine($"coverage {Scenes.Coverage(subject, core):F3}");
         Assert.True(Scenes.Coverage(subject, core) >= 0.95, $"dog core covered {Scenes.Coverage(subject, core):P1}");
+        output.WriteLine($"coverage {Scenes.Coverage(subject, corner):F3}");
         Assert.True(Scenes.Coverage(subject, corner) <= 0.05, $"background corner covered {Scenes.Coverage(subject, corner):P1}");
     }
 
@@ -40,6 +43,7 @@ public sealed class PhotoTests(DemoModelsFixture models)
         var masks = sam.Decode(embedding, SamPrompt.FromPoints(DogClick));
 
         using var best = Assert.Single(masks);
+        output.WriteLine($"IoU {Scenes.IoU(best.Mask, dog):F3}");
         Assert.True(Scenes.IoU(best.Mask, dog) >= 0.8, $"IoU {Scenes.IoU(best.Mask, dog):F3}");
     }
 
@@ -55,6 +59,7 @@ public sealed class PhotoTests(DemoModelsFixture models)
 
         using var best = Assert.Single(masks);
         Assert.True(best.Mask[(int)BackgroundClick.X, (int)BackgroundClick.Y], "the clicked background pixel should be selected");
+        output.WriteLine($"coverage {Scenes.Coverage(best.Mask, dog):F3}");
         Assert.True(Scenes.Coverage(best.Mask, dog) <= 0.02, $"dog covered {Scenes.Coverage(best.Mask, dog):P1}");
     }
 

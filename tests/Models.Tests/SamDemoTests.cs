@@ -2,12 +2,13 @@ using Atelier.Imaging;
 using Atelier.Models.Adapters;
 using Atelier.Models.Forge;
 using Atelier.Models.Tests.Support;
+using Xunit.Abstractions;
 
 namespace Atelier.Models.Tests;
 
 /// <summary>The whole SAM path (preprocess → encoder → decoder → post-process) on <c>sam-demo</c> with synthetic scenes.</summary>
 [Collection(DemoModelsCollection.Name)]
-public sealed class SamDemoTests(DemoModelsFixture models)
+public sealed class SamDemoTests(DemoModelsFixture models, ITestOutputHelper output)
 {
     private static readonly (byte, byte, byte) Background = (40, 90, 160);
     private static readonly (byte, byte, byte) Yellow = (220, 180, 60);
@@ -24,6 +25,7 @@ public sealed class SamDemoTests(DemoModelsFixture models)
         var masks = sam.Decode(embedding, SamPrompt.FromPoints(new SamPoint(290, 230, true)));
 
         using var best = Assert.Single(masks);
+        output.WriteLine($"IoU {Scenes.IoU(best.Mask, truth):F3}");
         Assert.True(Scenes.IoU(best.Mask, truth) >= 0.9, $"IoU {Scenes.IoU(best.Mask, truth):F3}");
     }
 
@@ -39,6 +41,7 @@ public sealed class SamDemoTests(DemoModelsFixture models)
         var masks = sam.Decode(embedding, SamPrompt.FromPoints(new SamPoint(280, 200, true)));
 
         using var best = Assert.Single(masks);
+        output.WriteLine($"IoU {Scenes.IoU(best.Mask, truth):F3}");
         Assert.True(Scenes.IoU(best.Mask, truth) >= 0.9, $"IoU {Scenes.IoU(best.Mask, truth):F3}");
     }
 
@@ -57,6 +60,7 @@ public sealed class SamDemoTests(DemoModelsFixture models)
         var first = sam.Decode(embedding, SamPrompt.FromPoints(new SamPoint(200, 200, true)), SamMaskOutput.Multiple);
         Assert.Equal(3, first.Count);
         var spread = first.MaxBy(m => Scenes.Coverage(m.Mask, right))!;
+        output.WriteLine($"coverage {Scenes.Coverage(spread.Mask, right):F3}");
         Assert.True(Scenes.Coverage(spread.Mask, right) > 0.9, "the loose mask should cover the touching rectangle");
 
         // Refine that mask with a negative click on the other rectangle.
@@ -65,7 +69,9 @@ public sealed class SamDemoTests(DemoModelsFixture models)
 
         foreach (var candidate in refined)
         {
+            output.WriteLine($"coverage {Scenes.Coverage(candidate.Mask, right):F3}");
             Assert.True(Scenes.Coverage(candidate.Mask, right) < 0.02, $"output {candidate.OutputIndex} still covers {Scenes.Coverage(candidate.Mask, right):P1} of the removed rectangle");
+            output.WriteLine($"IoU {Scenes.IoU(candidate.Mask, left):F3}");
             Assert.True(Scenes.IoU(candidate.Mask, left) >= 0.9, $"output {candidate.OutputIndex}: IoU {Scenes.IoU(candidate.Mask, left):F3} with the clicked rectangle");
         }
 
@@ -87,6 +93,7 @@ public sealed class SamDemoTests(DemoModelsFixture models)
         var masks = sam.Decode(embedding, new SamPrompt([], new SamBox(80, 140, 280, 340)));
 
         using var best = Assert.Single(masks);
+        output.WriteLine($"IoU {Scenes.IoU(best.Mask, boxed):F3}");
         Assert.True(Scenes.IoU(best.Mask, boxed) >= 0.9, $"IoU {Scenes.IoU(best.Mask, boxed):F3}");
         Assert.Equal(0, Scenes.Coverage(best.Mask, other));
     }
@@ -108,6 +115,7 @@ public sealed class SamDemoTests(DemoModelsFixture models)
         var masks = sam.Decode(embedding, SamPrompt.FromPoints(new SamPoint((float)cx, (float)cy, true)));
 
         using var best = Assert.Single(masks);
+        output.WriteLine($"IoU {Scenes.IoU(best.Mask, truth):F3}");
         Assert.True(Scenes.IoU(best.Mask, truth) >= 0.9, $"IoU {Scenes.IoU(best.Mask, truth):F3}");
     }
 
@@ -138,6 +146,36 @@ public sealed class SamDemoTests(DemoModelsFixture models)
         Assert.True(MaskOps.Area(a[0].Mask) > 0);
         Dispose(a);
         Dispose(b);
+    }
+
+    [Fact]
+    public async Task Concurrent_decodes_on_a_shared_model_and_embedding_match_a_sequential_decode()
+    {
+        var sam = await models.GetAsync<SamModel>(DemoModelForge.SamDemoId);
+        using var image = Scenes.Fill(400, 300, Background);
+        Scenes.Disk(image, 120, 150, 70, Yellow);
+        Scenes.Rectangle(image, 230, 60, 120, 180, (200, 60, 60));
+        using var embedding = sam.Encode(image);
+        SamPrompt[] prompts = [SamPrompt.FromPoints(new SamPoint(120, 150, true)), SamPrompt.FromPoints(new SamPoint(290, 150, true)), new SamPrompt([], new SamBox(40, 70, 200, 230))];
+        var expected = new byte[prompts.Length][];
+        for (var i = 0; i < prompts.Length; i++)
+        {
+            using var mask = Assert.Single(sam.Decode(embedding, prompts[i]));
+            expected[i] = mask.Mask.Data.ToArray();
+        }
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => Task.Run(() =>
+        {
+            using var mask = Assert.Single(sam.Decode(embedding, prompts[i % prompts.Length]));
+            return (Prompt: i % prompts.Length, Data: mask.Mask.Data.ToArray());
+        })));
+
+        foreach (var (prompt, data) in results)
+        {
+            Assert.Equal(expected[prompt], data);
+        }
+
+        Assert.NotEqual(expected[0], expected[1]);
     }
 
     private static void Dispose(IReadOnlyList<SamMaskCandidate> candidates)
