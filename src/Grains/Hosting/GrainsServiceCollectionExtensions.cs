@@ -46,6 +46,7 @@ public static class GrainsServiceCollectionExtensions
             .Validate(o => o.MaxArchiveBytes > 0 && o.MaxExtractedBytes > 0 && o.MaxEntries > 0, "Models:Store limits must be positive.")
             .ValidateOnStart();
         services.AddOptions<ModelLoaderOptions>().Bind(configuration.GetSection(ModelLoaderOptions.SectionName));
+        services.AddOptions<OnnxRuntimeOptions>().Bind(configuration.GetSection("Onnx"));
 
         // The host may register the silo's display name first; otherwise the runtime endpoint names it.
         services.TryAddSingleton(sp => new SiloIdentity(sp.GetRequiredService<IOptions<SiloRuntimeOptions>>().Value.Endpoint));
@@ -57,6 +58,7 @@ public static class GrainsServiceCollectionExtensions
         services.TryAddSingleton<DeviceMemoryManager>();
         services.TryAddSingleton<ModelHost>();
         services.TryAddSingleton<SessionRegistry>();
+        services.AddHostedService<ModelHostStartup>();
         services.AddGrainsFromAssembly(typeof(GrainsServiceCollectionExtensions).Assembly);
         return services;
     }

@@ -1,3 +1,5 @@
+using Atelier.Grains.Hosting;
+using Atelier.Runtime;
 using Atelier.Silo.Errors;
 using Atelier.Silo.Health;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -34,11 +36,21 @@ internal static partial class SiloHostExtensions
             .Configure<IOptions<SiloOptions>>((host, silo) =>
                 host.ShutdownTimeout = TimeSpan.FromSeconds(silo.Value.ShutdownTimeoutSeconds));
 
+        // The actor runtime (embedded: in-memory membership and directory) and the product's grains.
+        var siloName = builder.Configuration[$"{SiloOptions.SectionName}:{nameof(SiloOptions.Name)}"] is { Length: > 0 } name
+            ? name
+            : new SiloOptions().Name;
+        builder.Services.AddSingleton(new SiloIdentity(siloName));
+        builder.Services.AddOptions<SiloRuntimeOptions>().Bind(builder.Configuration.GetSection("Runtime"));
+        builder.Services.AddAtelierSilo(runtime => runtime.Endpoint = siloName);
+        builder.Services.AddAtelierGrains(builder.Configuration);
+
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<AtelierExceptionHandler>();
         builder.Services.AddSingleton<LifetimeReadinessCheck>();
         builder.Services.AddHealthChecks()
-            .AddCheck<LifetimeReadinessCheck>("lifetime", tags: [HealthEndpoints.ReadyTag]);
+            .AddCheck<LifetimeReadinessCheck>("lifetime", tags: [HealthEndpoints.ReadyTag])
+            .AddCheck<ModelStoreReadinessCheck>("models", tags: [HealthEndpoints.ReadyTag]);
         builder.Services.AddHostedService<StartupSummary>();
         builder.AddAtelierApi();
         return builder;
