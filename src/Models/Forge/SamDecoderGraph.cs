@@ -33,7 +33,7 @@ internal static class SamDecoderGraph
     public const float LogitScale = 8f;
 
     /// <summary>Number of flood steps per pyramid level, coarse (32×32) to fine (256×256).</summary>
-    private static readonly (int Size, int Steps)[] Levels = [(32, 32), (64, 16), (128, 16), (256, 24)];
+    private static readonly (int Size, int Steps)[] Levels = [(32, 32), (64, 16), (128, 12), (256, 16)];
 
     /// <summary>
     /// Builds the signed similarity <c>S [3, P, 256, 256]</c> in [−1, 1] (one plane per tolerance and point;
