@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 namespace Atelier.Silo.Endpoints;
 
 /// <summary><c>GET /v1/cluster</c>: the silos, their status and load.</summary>
@@ -14,7 +15,7 @@ internal static class ClusterEndpoints
         return endpoints;
     }
 
-    private static async Task<IResult> GetAsync(HttpContext context, ClusterView cluster)
+    private static async Task<IResult> GetAsync(HttpContext context, [FromServices] ClusterView cluster)
     {
         var members = await cluster.GetMembersAsync(context.RequestAborted).ConfigureAwait(false);
         var silos = new SiloResponse[members.Count];

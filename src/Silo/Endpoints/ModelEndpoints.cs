@@ -1,8 +1,8 @@
+using Microsoft.AspNetCore.Mvc;
 using Atelier.Grains;
 using Atelier.Models.Store;
 using Atelier.Silo.Errors;
 using Atelier.Silo.Security;
-using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
 namespace Atelier.Silo.Endpoints;
@@ -84,7 +84,7 @@ internal static class ModelEndpoints
         return true;
     }
 
-    private static async Task<IResult> ListAsync(HttpContext context, IModelStore store, ClusterView cluster)
+    private static async Task<IResult> ListAsync(HttpContext context, [FromServices] IModelStore store, [FromServices] ClusterView cluster)
     {
         var identity = TenantIdentity.Of(context);
         var ct = context.RequestAborted;
@@ -102,14 +102,14 @@ internal static class ModelEndpoints
         return TypedResults.Ok(models);
     }
 
-    private static async Task<IResult> GetAsync(HttpContext context, IModelStore store, ClusterView cluster, string id)
+    private static async Task<IResult> GetAsync(HttpContext context, [FromServices] IModelStore store, [FromServices] ClusterView cluster, string id)
     {
         var entry = await FindAsync(context, store, id).ConfigureAwait(false);
         var residency = await ResidencyAsync(cluster, context.RequestAborted).ConfigureAwait(false);
         return TypedResults.Ok(ModelResponse.From(entry, residency.TryGetValue(entry.Id, out var r) ? r : []));
     }
 
-    private static async Task<IResult> RegisterAsync(HttpContext context, IModelStore store, IOptions<ModelStoreOptions> storeOptions, string id)
+    private static async Task<IResult> RegisterAsync(HttpContext context, [FromServices] IModelStore store, IOptions<ModelStoreOptions> storeOptions, string id)
     {
         if (!IsWellFormedId(id))
         {
@@ -137,7 +137,7 @@ internal static class ModelEndpoints
         }
     }
 
-    private static async Task<IResult> DeleteAsync(HttpContext context, IModelStore store, ClusterView cluster, string id)
+    private static async Task<IResult> DeleteAsync(HttpContext context, [FromServices] IModelStore store, [FromServices] ClusterView cluster, string id)
     {
         var entry = await FindAsync(context, store, id).ConfigureAwait(false);
         var identity = TenantIdentity.Of(context);
@@ -164,7 +164,7 @@ internal static class ModelEndpoints
     }
 
     private static async Task<IResult> LoadAsync(
-        HttpContext context, IModelStore store, ClusterView cluster, IOptions<JsonOptions> json, IOptions<ApiOptions> api, string id)
+        HttpContext context, [FromServices] IModelStore store, [FromServices] ClusterView cluster, [FromServices] ApiJson json, IOptions<ApiOptions> api, string id)
     {
         var entry = await FindAsync(context, store, id).ConfigureAwait(false);
         var (grain, _) = await TargetAsync(context, cluster, json, api).ConfigureAwait(false);
@@ -173,7 +173,7 @@ internal static class ModelEndpoints
     }
 
     private static async Task<IResult> UnloadAsync(
-        HttpContext context, IModelStore store, ClusterView cluster, IOptions<JsonOptions> json, IOptions<ApiOptions> api, string id)
+        HttpContext context, [FromServices] IModelStore store, [FromServices] ClusterView cluster, [FromServices] ApiJson json, IOptions<ApiOptions> api, string id)
     {
         var entry = await FindAsync(context, store, id).ConfigureAwait(false);
         var (grain, silo) = await TargetAsync(context, cluster, json, api).ConfigureAwait(false);
@@ -182,15 +182,15 @@ internal static class ModelEndpoints
     }
 
     private static async Task<(IModelGrain Grain, string Name)> TargetAsync(
-        HttpContext context, ClusterView cluster, IOptions<JsonOptions> json, IOptions<ApiOptions> api)
+        HttpContext context, [FromServices] ClusterView cluster, [FromServices] ApiJson json, IOptions<ApiOptions> api)
     {
-        var body = await RequestBodies.ReadJsonAsync<SiloTargetBody>(context.Request, api.Value.MaxJsonBytes, json.Value.SerializerOptions, context.RequestAborted).ConfigureAwait(false);
+        var body = await RequestBodies.ReadJsonAsync<SiloTargetBody>(context.Request, api.Value.MaxJsonBytes, json.Options, context.RequestAborted).ConfigureAwait(false);
         return await cluster.FindModelGrainAsync(body?.Silo, context.RequestAborted).ConfigureAwait(false)
             ?? throw RequestRejectedException.Invalid("silo", $"no active silo named '{body?.Silo}'");
     }
 
     /// <summary>The model if it exists and the caller may see it; otherwise 404 (another tenant's model does not exist).</summary>
-    private static async Task<ModelEntry> FindAsync(HttpContext context, IModelStore store, string id)
+    private static async Task<ModelEntry> FindAsync(HttpContext context, [FromServices] IModelStore store, string id)
     {
         var entry = IsWellFormedId(id) ? await store.GetAsync(id, context.RequestAborted).ConfigureAwait(false) : null;
         return entry is not null && IsVisible(entry, TenantIdentity.Of(context))
@@ -201,7 +201,7 @@ internal static class ModelEndpoints
     private static bool IsVisible(ModelEntry entry, TenantIdentity identity) =>
         entry.Manifest.Tenant is null || identity.IsAdmin || entry.Manifest.Tenant == identity.Tenant;
 
-    private static async Task<Dictionary<string, List<ModelResidency>>> ResidencyAsync(ClusterView cluster, CancellationToken cancellationToken)
+    private static async Task<Dictionary<string, List<ModelResidency>>> ResidencyAsync([FromServices] ClusterView cluster, CancellationToken cancellationToken)
     {
         var byModel = new Dictionary<string, List<ModelResidency>>(StringComparer.Ordinal);
         foreach (var member in await cluster.GetMembersAsync(cancellationToken).ConfigureAwait(false))

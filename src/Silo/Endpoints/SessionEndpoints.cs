@@ -1,10 +1,10 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Globalization;
 using Atelier.Grains;
 using SessionOptions = Atelier.Grains.SessionOptions;
 using Atelier.Runtime;
 using Atelier.Silo.Errors;
 using Atelier.Silo.Security;
-using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
 namespace Atelier.Silo.Endpoints;
@@ -23,7 +23,7 @@ internal static partial class SessionEndpoints
             .WithSummary("Open a session on an uploaded image")
             .WithDescription("Body: raw image bytes (image/jpeg, image/png, image/webp) or multipart/form-data with field 'image'. "
                 + "The content is sniffed; a declared type that contradicts it is refused. Query: model (segmenter id), ttl (seconds).")
-            .Accepts<byte[]>("image/jpeg", "image/png", "image/webp", "multipart/form-data")
+            .Accepts<byte[]>("image/jpeg", "image/png", "image/webp", "application/octet-stream", "multipart/form-data")
             .Produces<SessionResponse>(StatusCodes.Status201Created)
             .WithProblems(400, 401, 404, 413, 415, 422, 429, 503);
 
@@ -95,7 +95,7 @@ internal static partial class SessionEndpoints
     }
 
     private static async Task<IResult> OpenAsync(
-        HttpContext context, IGrainFactory grains, IOptions<ApiOptions> api, IOptions<SessionOptions> sessions,
+        HttpContext context, [FromServices] IGrainFactory grains, IOptions<ApiOptions> api, IOptions<SessionOptions> sessions,
         string? model, string? ttl)
     {
         var ct = context.RequestAborted;
@@ -122,16 +122,16 @@ internal static partial class SessionEndpoints
         return TypedResults.Created("/v1/sessions/" + id, SessionResponse.From(info));
     }
 
-    private static async Task<IResult> GetAsync(HttpContext context, IGrainFactory grains, string id) =>
+    private static async Task<IResult> GetAsync(HttpContext context, [FromServices] IGrainFactory grains, string id) =>
         TypedResults.Ok(SessionResponse.From(
             await Session(context, grains, id).GetInfo(context.RequestAborted).ConfigureAwait(false)));
 
     private static async Task<IResult> SegmentAsync(
-        HttpContext context, IGrainFactory grains, IOptions<ApiOptions> api, IOptions<SessionOptions> sessions,
-        IOptions<JsonOptions> json, string id)
+        HttpContext context, [FromServices] IGrainFactory grains, IOptions<ApiOptions> api, IOptions<SessionOptions> sessions,
+        [FromServices] ApiJson json, string id)
     {
         var grain = Session(context, grains, id);
-        var body = await RequestBodies.ReadJsonAsync<SegmentBody>(context.Request, api.Value.MaxJsonBytes, json.Value.SerializerOptions, context.RequestAborted).ConfigureAwait(false)
+        var body = await RequestBodies.ReadJsonAsync<SegmentBody>(context.Request, api.Value.MaxJsonBytes, json.Options, context.RequestAborted).ConfigureAwait(false)
             ?? throw new InvalidPromptException("body: a JSON body with points and/or a box is required");
         var request = PromptValidator.ToRequest(body, sessions.Value, api.Value);
         var result = await grain.Segment(request, context.RequestAborted).ConfigureAwait(false);
@@ -139,44 +139,44 @@ internal static partial class SessionEndpoints
     }
 
     private static async Task<IResult> SelectSubjectAsync(
-        HttpContext context, IGrainFactory grains, IOptions<ApiOptions> api, IOptions<SessionOptions> sessions,
-        IOptions<JsonOptions> json, string id)
+        HttpContext context, [FromServices] IGrainFactory grains, IOptions<ApiOptions> api, IOptions<SessionOptions> sessions,
+        [FromServices] ApiJson json, string id)
     {
         var grain = Session(context, grains, id);
-        var body = await RequestBodies.ReadJsonAsync<SelectSubjectBody>(context.Request, api.Value.MaxJsonBytes, json.Value.SerializerOptions, context.RequestAborted).ConfigureAwait(false);
+        var body = await RequestBodies.ReadJsonAsync<SelectSubjectBody>(context.Request, api.Value.MaxJsonBytes, json.Options, context.RequestAborted).ConfigureAwait(false);
         var result = await grain.SelectSubject(PromptValidator.ToRequest(body, sessions.Value), context.RequestAborted).ConfigureAwait(false);
         return MaskResult(context, result);
     }
 
     private static async Task<IResult> EraseAsync(
-        HttpContext context, IGrainFactory grains, IOptions<ApiOptions> api, IOptions<SessionOptions> sessions,
-        IOptions<JsonOptions> json, string id)
+        HttpContext context, [FromServices] IGrainFactory grains, IOptions<ApiOptions> api, IOptions<SessionOptions> sessions,
+        [FromServices] ApiJson json, string id)
     {
         var grain = Session(context, grains, id);
-        var body = await RequestBodies.ReadJsonAsync<EraseBody>(context.Request, api.Value.MaxJsonBytes, json.Value.SerializerOptions, context.RequestAborted).ConfigureAwait(false);
+        var body = await RequestBodies.ReadJsonAsync<EraseBody>(context.Request, api.Value.MaxJsonBytes, json.Options, context.RequestAborted).ConfigureAwait(false);
         var result = await grain.Erase(PromptValidator.ToRequest(body, sessions.Value), context.RequestAborted).ConfigureAwait(false);
         return TypedResults.Bytes(result.ImagePng, "image/png");
     }
 
     private static async Task<IResult> ReplaceAsync(
-        HttpContext context, IGrainFactory grains, IOptions<ApiOptions> api, IOptions<SessionOptions> sessions,
-        IOptions<JsonOptions> json, string id)
+        HttpContext context, [FromServices] IGrainFactory grains, IOptions<ApiOptions> api, IOptions<SessionOptions> sessions,
+        [FromServices] ApiJson json, string id)
     {
         var grain = Session(context, grains, id);
-        var body = await RequestBodies.ReadJsonAsync<ReplaceBody>(context.Request, api.Value.MaxJsonBytes, json.Value.SerializerOptions, context.RequestAborted).ConfigureAwait(false);
+        var body = await RequestBodies.ReadJsonAsync<ReplaceBody>(context.Request, api.Value.MaxJsonBytes, json.Options, context.RequestAborted).ConfigureAwait(false);
         var result = await grain.Replace(PromptValidator.ToRequest(body, sessions.Value, api.Value), context.RequestAborted).ConfigureAwait(false);
         return TypedResults.Bytes(result.ImagePng, "image/png");
     }
 
-    private static async Task<IResult> UndoAsync(HttpContext context, IGrainFactory grains, string id) =>
+    private static async Task<IResult> UndoAsync(HttpContext context, [FromServices] IGrainFactory grains, string id) =>
         TypedResults.Ok(SessionResponse.From(
             await Session(context, grains, id).Undo(context.RequestAborted).ConfigureAwait(false)));
 
-    private static async Task<IResult> RedoAsync(HttpContext context, IGrainFactory grains, string id) =>
+    private static async Task<IResult> RedoAsync(HttpContext context, [FromServices] IGrainFactory grains, string id) =>
         TypedResults.Ok(SessionResponse.From(
             await Session(context, grains, id).Redo(context.RequestAborted).ConfigureAwait(false)));
 
-    private static async Task<IResult> GetImageAsync(HttpContext context, IGrainFactory grains, string id, string? format)
+    private static async Task<IResult> GetImageAsync(HttpContext context, [FromServices] IGrainFactory grains, string id, string? format)
     {
         var encoding = format?.ToUpperInvariant() switch
         {
@@ -188,7 +188,7 @@ internal static partial class SessionEndpoints
         return TypedResults.Bytes(image.Content, image.ContentType);
     }
 
-    private static async Task<IResult> CloseAsync(HttpContext context, IGrainFactory grains, string id)
+    private static async Task<IResult> CloseAsync(HttpContext context, [FromServices] IGrainFactory grains, string id)
     {
         await Session(context, grains, id).Close(context.RequestAborted).ConfigureAwait(false);
         return TypedResults.NoContent();

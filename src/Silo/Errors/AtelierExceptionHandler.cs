@@ -1,4 +1,6 @@
+using Atelier.Silo.Hosting;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.Options;
 
 namespace Atelier.Silo.Errors;
 
@@ -11,6 +13,12 @@ internal sealed partial class AtelierExceptionHandler(IProblemDetailsService pro
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
+        // The exception handler middleware cleared the response headers; the silo still names itself.
+        if (httpContext.RequestServices?.GetService<IOptions<SiloOptions>>() is { } silo)
+        {
+            httpContext.Response.Headers["X-Atelier-Silo"] = silo.Value.Name;
+        }
+
         if (exception is OperationCanceledException && httpContext.RequestAborted.IsCancellationRequested)
         {
             // The client went away; there is no one to answer. 499 (client closed request) for the logs.

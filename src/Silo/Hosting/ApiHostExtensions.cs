@@ -1,6 +1,7 @@
 using Atelier.Grains;
 using SessionOptions = Atelier.Grains.SessionOptions;
 using Atelier.Silo.Endpoints;
+using Atelier.Silo.Errors;
 using Atelier.Silo.Security;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -23,12 +24,12 @@ internal static class ApiHostExtensions
         services.AddOptions<SessionOptions>().Bind(builder.Configuration.GetSection(SessionOptions.SectionName));
         services.AddOptions<SecurityOptions>().Bind(builder.Configuration.GetSection(SecurityOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SecurityOptions>, SecurityOptionsValidator>());
-        services.AddOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>()
-            .Configure<IOptions<ApiOptions>>((json, api) => json.SerializerOptions.MaxDepth = api.Value.MaxJsonDepth);
+        services.PostConfigure<ProblemDetailsOptions>(o => o.CustomizeProblemDetails = StatusProblems.Customize(o.CustomizeProblemDetails));
 
         services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<TenantRateLimiter>();
         services.AddSingleton<ClusterView>();
+        services.AddSingleton<ApiJson>();
         services.AddHostedService<SecurityStartup>();
         services.AddOpenApi(OpenApiSetup.DocumentName, OpenApiSetup.Configure);
         return builder;

@@ -1,0 +1,121 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Atelier.Onnx;
+
+namespace Atelier.Silo.Tests.Http;
+
+/// <summary>Model registry over HTTP: list, get, load/unload with residency, register from an archive, delete; and the cluster view.</summary>
+public sealed class ModelEndpointTests(SessionFixture fixture) : IClassFixture<SessionFixture>
+{
+    [Fact]
+    public async Task Models_list_holds_the_setup_models_with_kinds()
+    {
+        using var document = JsonDocument.Parse(await fixture.Client.GetStringAsync(new Uri("/v1/models", UriKind.Relative)));
+
+        var kinds = document.RootElement.EnumerateArray().ToDictionary(m => m.GetProperty("id").GetString()!, m => m.GetProperty("kind").GetString());
+
+        Assert.Equal("sam", kinds["sam-demo"]);
+        Assert.Equal("lama", kinds["lama-demo"]);
+        Assert.Equal("isnet", kinds["isnet"]);
+    }
+
+    [Fact]
+    public async Task Load_then_unload_shows_in_residency()
+    {
+        using var load = await fixture.Client.PostAsync(new Uri("/v1/models/lama-demo/load", UriKind.Relative), null);
+        var loadBody = await load.Content.ReadAsStringAsync();
+        Assert.True(load.StatusCode == HttpStatusCode.Accepted, loadBody);
+        Assert.Equal("loaded", JsonNode.Parse(loadBody)!["state"]!.GetValue<string>());
+
+        using var model = JsonDocument.Parse(await fixture.Client.GetStringAsync(new Uri("/v1/models/lama-demo", UriKind.Relative)));
+        var residency = model.RootElement.GetProperty("residency").EnumerateArray().Single();
+        Assert.Equal("loaded", residency.GetProperty("state").GetString());
+
+        using var unload = await fixture.Client.PostAsync(new Uri("/v1/models/lama-demo/unload", UriKind.Relative), null);
+        Assert.Equal(HttpStatusCode.OK, unload.StatusCode);
+        Assert.True(JsonNode.Parse(await unload.Content.ReadAsStringAsync())!["unloaded"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task Cluster_lists_this_silo_as_active()
+    {
+        using var document = JsonDocument.Parse(await fixture.Client.GetStringAsync(new Uri("/v1/cluster", UriKind.Relative)));
+
+        var silo = document.RootElement.GetProperty("silos").EnumerateArray().Single();
+
+        Assert.Equal("active", silo.GetProperty("status").GetString());
+        Assert.True(silo.GetProperty("deviceBytesBudget").GetInt64() > 0);
+        Assert.False(string.IsNullOrEmpty(silo.GetProperty("name").GetString()));
+    }
+
+    [Fact]
+    public async Task Register_replace_and_delete_a_model_archive()
+    {
+        var root = Directory.CreateTempSubdirectory("atelier-models-").FullName;
+        try
+        {
+            await using var host = new ApiHost(ApiHost.Unlimited(("Models:Store:RootPath", root)));
+            using var client = host.CreateClient();
+            var archive = SamDemoArchive("sam-copy");
+
+            using var created = await client.PutAsync(new Uri("/v1/models/sam-copy", UriKind.Relative), Gzip(archive));
+            using var replaced = await client.PutAsync(new Uri("/v1/models/sam-copy", UriKind.Relative), Gzip(archive));
+            using var mismatched = await client.PutAsync(new Uri("/v1/models/other-id", UriKind.Relative), Gzip(archive));
+            using var listed = await client.GetAsync(new Uri("/v1/models/sam-copy", UriKind.Relative));
+            using var deleted = await client.DeleteAsync(new Uri("/v1/models/sam-copy", UriKind.Relative));
+            using var gone = await client.GetAsync(new Uri("/v1/models/sam-copy", UriKind.Relative));
+
+            Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+            Assert.Equal("/v1/models/sam-copy", created.Headers.Location?.OriginalString);
+            Assert.Equal(HttpStatusCode.OK, replaced.StatusCode);
+            Assert.Equal(HttpStatusCode.BadRequest, mismatched.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+            await ProblemAssert.IsProblemAsync(gone, HttpStatusCode.NotFound, "model_not_found");
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private static ByteArrayContent Gzip(byte[] archive)
+    {
+        var content = new ByteArrayContent(archive);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/gzip");
+        return content;
+    }
+
+    /// <summary>The setup's sam-demo folder as a .tar.gz, its manifest re-labelled with <paramref name="id"/>.</summary>
+    private static byte[] SamDemoArchive(string id)
+    {
+        var source = Path.Combine(AtelierCache.FindRoot() ?? throw new InvalidOperationException("no .atelier cache"), "models", "sam-demo");
+        using var output = new MemoryStream();
+        using (var gzip = new GZipStream(output, CompressionLevel.Fastest, leaveOpen: true))
+        using (var tar = new TarWriter(gzip))
+        {
+            foreach (var file in Directory.EnumerateFiles(source))
+            {
+                var name = Path.GetFileName(file);
+                if (name == "model.json")
+                {
+                    var manifest = JsonNode.Parse(File.ReadAllText(file))!;
+                    manifest["id"] = id;
+                    var bytes = Encoding.UTF8.GetBytes(manifest.ToJsonString());
+                    tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(bytes) });
+                }
+                else
+                {
+                    tar.WriteEntry(file, name);
+                }
+            }
+        }
+
+        return output.ToArray();
+    }
+}
