@@ -1,6 +1,8 @@
+using System.Security.Cryptography;
 using Atelier.Imaging;
 using Atelier.Models.Adapters;
 using Atelier.Models.Forge;
+using Atelier.Models.Manifest;
 using Atelier.Models.Tests.Support;
 
 namespace Atelier.Models.Tests;
@@ -86,6 +88,59 @@ public sealed class LamaDemoTests(DemoModelsFixture models)
         }
 
         Assert.True(changedInside > 0, "the fill should write the masked pixels");
+    }
+
+    [Theory]
+    [InlineData(LamaOutputRange.Auto, false)]
+    [InlineData(LamaOutputRange.Unit, false)]
+    [InlineData(LamaOutputRange.Byte, true)]
+    public async Task Output_range_is_detected_or_taken_from_the_manifest(LamaOutputRange range, bool expectDark)
+    {
+        // A model that returns its input image (0..1): auto-detection must read it as 0..1, so the "fill"
+        // reproduces the original; declaring it 0..255 makes the masked pixels nearly black.
+        var id = "lama-identity-" + range.ToString().ToLowerInvariant();
+        var w = new GraphWriter("identity");
+        var image = w.Input("image", 1, 3, 256, 256);
+        w.Input("mask", 1, 1, 256, 256);
+        w.Op("Identity", [image], output: "output");
+        w.Builder.Output("output", Atelier.Onnx.TensorElementType.Float, 1, 3, 256, 256);
+        var model = w.Builder.ToBytes();
+        var folder = Path.Combine(Path.GetTempPath(), "atelier-" + id + "-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            await File.WriteAllBytesAsync(Path.Combine(folder, "model.onnx"), model);
+            await File.WriteAllBytesAsync(Path.Combine(folder, ModelManifest.FileName), ModelManifestSerializer.Serialize(new ModelManifest
+            {
+                Id = id,
+                Kind = ModelKind.Lama,
+                Version = "test",
+                Files = new Dictionary<string, ModelFile> { ["model"] = new("model.onnx", Convert.ToHexStringLower(SHA256.HashData(model))) },
+                Lama = new LamaSettings { Size = 256, OutputRange = range },
+            }));
+            await models.Store.RegisterFolderAsync(folder, default);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+
+        using var lama = (LamaModel)await models.Loader.LoadAsync(id, default);
+        using var picture = Scenes.Fill(200, 200, (180, 150, 120));
+        using var mask = new Mask(200, 200);
+        mask.Row(100).Slice(100, 1).Fill(Mask.On);
+
+        using var result = lama.Inpaint(picture, mask);
+
+        var centre = result.Row(100).Slice(300, 3).ToArray();
+        if (expectDark)
+        {
+            Assert.All(centre, v => Assert.True(v <= 1, $"{v}"));
+        }
+        else
+        {
+            Assert.Equal(new byte[] { 180, 150, 120 }, centre);
+        }
     }
 
     [Fact]
