@@ -95,7 +95,18 @@ public sealed partial class AtelierClient : IDisposable
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
             }
 
-            var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            HttpResponseMessage response;
+            try
+            {
+                response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpRequestException e) when (cancellationToken.IsCancellationRequested)
+            {
+                // Some handlers report a cancelled upload as a failed copy; the caller asked for cancellation.
+                throw new OperationCanceledException("The request was cancelled.", e, cancellationToken);
+            }
+
             if (response.IsSuccessStatusCode)
             {
                 return response;
