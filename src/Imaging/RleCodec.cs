@@ -18,24 +18,41 @@ public static class RleCodec
         int w = mask.Width, h = mask.Height;
         var data = mask.Data;
         var writer = new CountsWriter();
+        var transitions = new ColumnTransitions(w);
         try
         {
+            // Runs are column-major but the mask is row-major. Walking down the columns touches a new cache
+            // line per pixel; instead compare each row with the one above (vectorized: masks change rarely)
+            // and record, per column, the rows where the value flips. The runs then follow from the flips.
+            for (var y = 1; y < h; y++)
+            {
+                transitions.AddRowDifferences(data.Slice((y - 1) * w, w), data.Slice(y * w, w), y);
+            }
+
+            transitions.Seal();
             var current = false;
             long run = 0;
             for (var x = 0; x < w; x++)
             {
-                for (int y = 0, i = x; y < h; y++, i += w)
+                var top = data[x] != 0;
+                if (top != current)
                 {
-                    var on = data[i] != 0;
-                    if (on != current)
-                    {
-                        writer.Add(run);
-                        run = 0;
-                        current = on;
-                    }
-
-                    run++;
+                    writer.Add(run);
+                    run = 0;
+                    current = top;
                 }
+
+                var y = 0;
+                foreach (var flip in transitions.Of(x))
+                {
+                    run += flip - y;
+                    writer.Add(run);
+                    run = 0;
+                    y = flip;
+                    current = !current;
+                }
+
+                run += h - y;
             }
 
             writer.Add(run);
@@ -43,6 +60,7 @@ public static class RleCodec
         }
         finally
         {
+            transitions.Dispose();
             writer.Dispose();
         }
     }

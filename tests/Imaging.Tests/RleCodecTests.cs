@@ -94,4 +94,52 @@ public sealed class RleCodecTests
     [InlineData("X")] // continuation bit with nothing after it
     public void Decode_rejects_malformed_counts(string counts) =>
         Assert.Throws<FormatException>(() => RleCodec.Decode(new CocoRle(3, 3, counts)).Dispose());
+
+    [Theory]
+    [InlineData(33, 17, 0.3)]
+    [InlineData(1000, 9, 0.02)]
+    [InlineData(70, 65, 0.9)]
+    [InlineData(257, 129, 0.5)]
+    public void Encode_matches_a_naive_column_walk_for_any_non_zero_values(int width, int height, double density)
+    {
+        var random = new Random(width * 31 + height);
+        using var mask = new Mask(width, height);
+        for (var i = 0; i < mask.Data.Length; i++)
+        {
+            // Non-zero values other than 255 count as foreground too.
+            mask.Data[i] = random.NextDouble() < density ? (byte)random.Next(1, 256) : (byte)0;
+        }
+
+        var runs = new List<long>();
+        var current = false;
+        long run = 0;
+        for (var x = 0; x < width; x++)
+        {
+            for (var y = 0; y < height; y++)
+            {
+                var on = mask.Data[(y * width) + x] != 0;
+                if (on != current)
+                {
+                    runs.Add(run);
+                    run = 0;
+                    current = on;
+                }
+
+                run++;
+            }
+        }
+
+        runs.Add(run);
+        var decoded = RleCodec.Decode(RleCodec.Encode(mask));
+        using (decoded)
+        {
+            for (var i = 0; i < mask.Data.Length; i++)
+            {
+                Assert.Equal(mask.Data[i] != 0, decoded.Data[i] != 0);
+            }
+        }
+
+        using var reference = FromRuns(height, width, runs.Select(r => (int)r).ToArray());
+        Assert.Equal(RleCodec.Encode(reference), RleCodec.Encode(mask));
+    }
 }
