@@ -98,33 +98,7 @@ public sealed class LamaDemoTests(DemoModelsFixture models)
     {
         // A model that returns its input image (0..1): auto-detection must read it as 0..1, so the "fill"
         // reproduces the original; declaring it 0..255 makes the masked pixels nearly black.
-        var id = "lama-identity-" + range.ToString().ToLowerInvariant();
-        var w = new GraphWriter("identity");
-        var image = w.Input("image", 1, 3, 256, 256);
-        w.Input("mask", 1, 1, 256, 256);
-        w.Op("Identity", [image], output: "output");
-        w.Builder.Output("output", Atelier.Onnx.TensorElementType.Float, 1, 3, 256, 256);
-        var model = w.Builder.ToBytes();
-        var folder = Path.Combine(Path.GetTempPath(), "atelier-" + id + "-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
-        try
-        {
-            await File.WriteAllBytesAsync(Path.Combine(folder, "model.onnx"), model);
-            await File.WriteAllBytesAsync(Path.Combine(folder, ModelManifest.FileName), ModelManifestSerializer.Serialize(new ModelManifest
-            {
-                Id = id,
-                Kind = ModelKind.Lama,
-                Version = "test",
-                Files = new Dictionary<string, ModelFile> { ["model"] = new("model.onnx", Convert.ToHexStringLower(SHA256.HashData(model))) },
-                Lama = new LamaSettings { Size = 256, OutputRange = range },
-            }));
-            await models.Store.RegisterFolderAsync(folder, default);
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
-
+        var id = await RegisterIdentityAsync("lama-identity-" + range.ToString().ToLowerInvariant(), 256, range);
         using var lama = (LamaModel)await models.Loader.LoadAsync(id, default);
         using var picture = Scenes.Fill(200, 200, (180, 150, 120));
         using var mask = new Mask(200, 200);
@@ -141,6 +115,53 @@ public sealed class LamaDemoTests(DemoModelsFixture models)
         {
             Assert.Equal(new byte[] { 180, 150, 120 }, centre);
         }
+    }
+
+    [Fact]
+    public async Task Dynamic_size_model_runs_on_the_context_window()
+    {
+        var id = await RegisterIdentityAsync("lama-identity-dynamic", size: null, LamaOutputRange.Auto);
+        using var lama = (LamaModel)await models.Loader.LoadAsync(id, default);
+        using var picture = Scenes.Fill(333, 201, (10, 200, 90));
+        using var mask = new Mask(333, 201);
+        mask.Row(50).Slice(40, 30).Fill(Mask.On);
+
+        using var result = lama.Inpaint(picture, mask);
+
+        Assert.True(result.Pixels.SequenceEqual(picture.Pixels));
+    }
+
+    /// <summary>Registers a LaMa-interface model that returns its input image (0..1) as the fill; null size: dynamic.</summary>
+    private async Task<string> RegisterIdentityAsync(string id, int? size, LamaOutputRange range)
+    {
+        var w = new GraphWriter("identity");
+        Atelier.Onnx.Writer.OnnxDim side = size is { } s ? s : "size";
+        var image = w.Input("image", 1, 3, side, side);
+        w.Input("mask", 1, 1, side, side);
+        w.Op("Identity", [image], output: "output");
+        w.Builder.Output("output", Atelier.Onnx.TensorElementType.Float, 1, 3, side, side);
+        var model = w.Builder.ToBytes();
+        var folder = Path.Combine(Path.GetTempPath(), "atelier-" + id + "-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            await File.WriteAllBytesAsync(Path.Combine(folder, "model.onnx"), model);
+            await File.WriteAllBytesAsync(Path.Combine(folder, ModelManifest.FileName), ModelManifestSerializer.Serialize(new ModelManifest
+            {
+                Id = id,
+                Kind = ModelKind.Lama,
+                Version = "test",
+                Files = new Dictionary<string, ModelFile> { ["model"] = new("model.onnx", Convert.ToHexStringLower(SHA256.HashData(model))) },
+                Lama = new LamaSettings { Size = size, OutputRange = range },
+            }));
+            await models.Store.RegisterFolderAsync(folder, default);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+
+        return id;
     }
 
     [Fact]

@@ -57,7 +57,7 @@ public sealed class LamaModel : LoadedModel
 
         var window = ContextWindow(box, image.Width, image.Height);
         using var crop = ImageResize.Crop(image, window.X, window.Y, window.Width, window.Height);
-        var size = _size ?? RoundUp8(Math.Max(window.Width, window.Height));
+        var size = _size ?? RoundUp8(Math.Min(Math.Max(window.Width, window.Height), _options.MaxDynamicSize));
         var (canvas, letterbox) = ImageResize.Letterbox(crop, size);
         using var filled = RunModel(canvas, dilated, window, letterbox, size, cancellationToken);
         using var back = ImageResize.Resize(filled, window.Width, window.Height);

@@ -17,10 +17,14 @@ public sealed class LamaOptions
     /// <summary>Smallest context window side in pixels (clamped to the image). Default: 256.</summary>
     public int MinContextSize { get; set; } = 256;
 
+    /// <summary>Largest input side given to a dynamic-size model (manifest <c>lama.size</c> null), in pixels; larger windows are scaled down. Default: 1024.</summary>
+    public int MaxDynamicSize { get; set; } = 1024;
+
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(DilationKernel, nameof(DilationKernel));
         ArgumentOutOfRangeException.ThrowIfLessThan(ContextFactor, 1.0, nameof(ContextFactor));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MinContextSize, nameof(MinContextSize));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxDynamicSize, 64, nameof(MaxDynamicSize));
     }
 }

@@ -24,6 +24,9 @@ public sealed class SamModel : LoadedModel
     private static readonly string[] EncoderInputNames = ["x", "input_image", "image"];
     private const int LowResCells = SamTransform.LowResSize * SamTransform.LowResSize;
 
+    /// <summary>The <c>mask_input</c> of a decode without a previous mask; ORT only reads inputs, so one buffer serves every call.</summary>
+    private static readonly float[] NoPreviousMask = new float[LowResCells];
+
     private readonly InferenceSession _encoder;
     private readonly InferenceSession _decoder;
     private readonly string _encoderInput;
@@ -119,7 +122,7 @@ public sealed class SamModel : LoadedModel
         }
 
         var (coords, labels) = EncodePrompt(prompt, embedding.Transform);
-        var maskInput = previousLowResLogits ?? new float[LowResCells];
+        var maskInput = previousLowResLogits ?? NoPreviousMask;
         float[] hasMask = [previousLowResLogits is null ? 0f : 1f];
         float[] size = [embedding.ImageHeight, embedding.ImageWidth];
         using var coordsValue = OrtValue.CreateTensor(coords, [1, labels.Length, 2]);
