@@ -42,6 +42,7 @@ internal static partial class SiloHostExtensions
             : new SiloOptions().Name;
         builder.Services.AddSingleton(new SiloIdentity(siloName));
         builder.Services.AddOptions<SiloRuntimeOptions>().Bind(builder.Configuration.GetSection("Runtime"));
+        builder.AddAtelierCluster();
         builder.Services.AddAtelierSilo(runtime => runtime.Endpoint = siloName);
         builder.Services.AddAtelierGrains(builder.Configuration);
 
@@ -68,6 +69,7 @@ internal static partial class SiloHostExtensions
         });
         app.MapHealthEndpoints();
         app.MapAtelierApi();
+        app.MapAtelierCluster();
         return app;
     }
 }
