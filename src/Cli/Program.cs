@@ -1,1 +1,8 @@
-return await Atelier.Cli.CliApp.RunAsync(args, Spectre.Console.AnsiConsole.Console, Console.Error, CancellationToken.None).ConfigureAwait(false);
+using Spectre.Console;
+
+namespace Atelier.Cli;
+
+internal static class Program
+{
+    public static Task<int> Main(string[] args) => CliApp.RunAsync(args, AnsiConsole.Console, Console.Error, CancellationToken.None);
+}

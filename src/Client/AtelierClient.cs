@@ -188,6 +188,7 @@ public sealed partial class AtelierClient : IDisposable
         if (accept is not null)
         {
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(accept));
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/problem+json"));
         }
 
         return request;

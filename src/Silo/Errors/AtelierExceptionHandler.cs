@@ -45,12 +45,19 @@ internal sealed partial class AtelierExceptionHandler(IProblemDetailsService pro
 
         var problem = Problems.Create(httpContext, mapping.Value.Status, mapping.Value.Code, mapping.Value.Title, detail);
         httpContext.Response.StatusCode = mapping.Value.Status;
-        return await problems.TryWriteAsync(new ProblemDetailsContext
+        var written = await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = httpContext,
             ProblemDetails = problem,
             Exception = exception,
         }).ConfigureAwait(false);
+        if (!written)
+        {
+            // The client's Accept names no JSON type (e.g. 'image/png' on segment): an error is still a problem document.
+            await TypedResults.Problem(problem).ExecuteAsync(httpContext).ConfigureAwait(false);
+        }
+
+        return true;
     }
 
     [LoggerMessage(EventId = 500, Level = LogLevel.Error, Message = "Unhandled exception on {Method} {Path}")]

@@ -73,5 +73,18 @@ public sealed class ErrorCodeTests(SessionFixture fixture) : IClassFixture<Sessi
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
     }
 
+    [Fact]
+    public async Task Errors_are_problem_json_even_when_the_client_accepts_only_png()
+    {
+        var id = await SessionFixture.OpenAsync(fixture.Client, TestImages.Png(40, 30), "image/png");
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/sessions/{id}/segment") { Content = Json("{\"points\": [[4000, 15]]}") };
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("image/png"));
+
+        using var response = await fixture.Client.SendAsync(request);
+
+        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, "invalid_prompt");
+        Assert.Contains("points[0]", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 }
