@@ -12,7 +12,7 @@ namespace Atelier.Models.Forge;
 public static class DemoModelForge
 {
     /// <summary>Bumped whenever a generator changes; part of every demo manifest's version.</summary>
-    public const string ForgeVersion = "2";
+    public const string ForgeVersion = "3";
 
     public const string SamDemoId = "sam-demo";
     public const string SamIsnetId = "sam-isnet";

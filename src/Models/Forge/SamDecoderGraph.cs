@@ -14,7 +14,8 @@ namespace Atelier.Models.Forge;
 /// </para>
 /// <para>
 /// Technique: every point becomes a Gaussian bump on the 256×256 low-res grid (σ = 1 cell); a box
-/// without positive points adds its centre as a positive point. Each point's seed is grown by
+/// without positive points adds its centre as a positive point; only positive and negative points are kept
+/// (NonZero + Gather), so padding points and box corners cost nothing. Each point's seed is grown by
 /// morphological reconstruction, <c>seed = Min(MaxPool3x3(seed), allowed)</c>, coarse to fine over a
 /// 32/64/128/256 pyramid (the coarse levels use the eroded <c>allowed</c> so they never leak). Positive
 /// floods are united, negative floods subtracted where a cell is more similar to a negative point than to
@@ -72,8 +73,15 @@ internal static class SamDecoderGraph
         var half = w.Scalar(0.5f);
         var allX = w.Concat(1, xs, w.Mul(w.Add(x1, x2), half));
         var allY = w.Concat(1, ys, w.Mul(w.Add(y1, y2), half));
-        var positive = w.Reshape(w.Concat(1, isPositive, w.Mul(hasBox, w.Sub(w.Scalar(1f), hasPositive))), 1, -1, 1, 1);
-        var negative = w.Reshape(w.Concat(1, isNegative, w.Const([0f], 1, 1)), 1, -1, 1, 1);
+        var allPositive = w.Concat(1, isPositive, w.Mul(hasBox, w.Sub(w.Scalar(1f), hasPositive)));
+        var allNegative = w.Concat(1, isNegative, w.Const([0f], 1, 1));
+
+        // Only points that flood (positive or negative) go on: padding points and box corners would flood for nothing.
+        var floods = w.Reshape(w.Op("NonZero", [w.Reshape(w.Add(allPositive, allNegative), -1)]), -1);
+        allX = w.Op("Gather", [allX, floods], a => a.Int("axis", 1));
+        allY = w.Op("Gather", [allY, floods], a => a.Int("axis", 1));
+        var positive = w.Reshape(w.Op("Gather", [allPositive, floods], a => a.Int("axis", 1)), 1, -1, 1, 1);
+        var negative = w.Reshape(w.Op("Gather", [allNegative, floods], a => a.Int("axis", 1)), 1, -1, 1, 1);
 
         // Gaussian bumps [1, P, 256, 256] over cell centres.
         var centres = new float[LowRes];
