@@ -14,6 +14,8 @@ internal static partial class SessionEndpoints
 {
     public const string MaskScoreHeader = "X-Mask-Score";
 
+    public const string SiloHeader = "X-Atelier-Silo";
+
     public static IEndpointRouteBuilder MapSessionEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/v1/sessions").WithTags("Sessions");
@@ -119,11 +121,11 @@ internal static partial class SessionEndpoints
         var upload = await RequestBodies.ReadImageAsync(context.Request, api.Value.MaxUploadBytes, ct).ConfigureAwait(false);
         var id = SessionIds.New();
         var info = await Session(context, grains, id).Open(upload, new OpenSessionOptions(model, ttlSpan), ct).ConfigureAwait(false);
-        return TypedResults.Created("/v1/sessions/" + id, SessionResponse.From(info));
+        return TypedResults.Created("/v1/sessions/" + id, Executed(context, info));
     }
 
     private static async Task<IResult> GetAsync(HttpContext context, [FromServices] IGrainFactory grains, string id) =>
-        TypedResults.Ok(SessionResponse.From(
+        TypedResults.Ok(Executed(context,
             await Session(context, grains, id).GetInfo(context.RequestAborted).ConfigureAwait(false)));
 
     private static async Task<IResult> SegmentAsync(
@@ -155,6 +157,7 @@ internal static partial class SessionEndpoints
         var grain = Session(context, grains, id);
         var body = await RequestBodies.ReadJsonAsync<EraseBody>(context.Request, api.Value.MaxJsonBytes, json.Options, context.RequestAborted).ConfigureAwait(false);
         var result = await grain.Erase(PromptValidator.ToRequest(body, sessions.Value), context.RequestAborted).ConfigureAwait(false);
+        Executed(context, result.Session);
         return TypedResults.Bytes(result.ImagePng, "image/png");
     }
 
@@ -165,15 +168,16 @@ internal static partial class SessionEndpoints
         var grain = Session(context, grains, id);
         var body = await RequestBodies.ReadJsonAsync<ReplaceBody>(context.Request, api.Value.MaxJsonBytes, json.Options, context.RequestAborted).ConfigureAwait(false);
         var result = await grain.Replace(PromptValidator.ToRequest(body, sessions.Value, api.Value), context.RequestAborted).ConfigureAwait(false);
+        Executed(context, result.Session);
         return TypedResults.Bytes(result.ImagePng, "image/png");
     }
 
     private static async Task<IResult> UndoAsync(HttpContext context, [FromServices] IGrainFactory grains, string id) =>
-        TypedResults.Ok(SessionResponse.From(
+        TypedResults.Ok(Executed(context,
             await Session(context, grains, id).Undo(context.RequestAborted).ConfigureAwait(false)));
 
     private static async Task<IResult> RedoAsync(HttpContext context, [FromServices] IGrainFactory grains, string id) =>
-        TypedResults.Ok(SessionResponse.From(
+        TypedResults.Ok(Executed(context,
             await Session(context, grains, id).Redo(context.RequestAborted).ConfigureAwait(false)));
 
     private static async Task<IResult> GetImageAsync(HttpContext context, [FromServices] IGrainFactory grains, string id, string? format)
@@ -204,6 +208,17 @@ internal static partial class SessionEndpoints
 
         RequestContext.Set(RequestContext.TenantKey, TenantIdentity.Of(context).Tenant);
         return grains.GetGrain<ISessionGrain>(id);
+    }
+
+    /// <summary>Names the session's owner silo in <c>X-Atelier-Silo</c> (it executed the call, wherever it was received).</summary>
+    private static SessionResponse Executed(HttpContext context, SessionInfo info)
+    {
+        if (!string.IsNullOrEmpty(info.Silo))
+        {
+            context.Response.Headers[SiloHeader] = info.Silo;
+        }
+
+        return SessionResponse.From(info);
     }
 
     private static IResult MaskResult(HttpContext context, SegmentResult result)
