@@ -1,0 +1,91 @@
+namespace Atelier.Cluster;
+
+/// <summary>
+/// Lua scripts of the membership table. Rows are written only through these so that each write is one atomic
+/// step on the Redis server, timed by the Redis clock (heartbeats compared across silos never suffer clock skew).
+/// Status values are <see cref="Atelier.Runtime.SiloStatus"/> as integers (3 = dead).
+/// </summary>
+internal static class MembershipScripts
+{
+    private const string Now = "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) ";
+
+    /// <summary>
+    /// Status change by the silo itself. KEYS: row, silos set, version. ARGV: address, status, name, channel, dead retention (s).
+    /// Dead is final and statuses only move forward: a silo declared dead cannot write itself back to life (returns -1),
+    /// a late "joining" after "active" is ignored (returns 0). Otherwise bumps and publishes the table version (returned).
+    /// </summary>
+    public const string WriteStatus = Now + """
+        local cur = redis.call('HGET', KEYS[1], 'status')
+        if cur == '3' then return -1 end
+        if cur and tonumber(ARGV[2]) < tonumber(cur) then return 0 end
+        if not cur then
+          redis.call('HSET', KEYS[1], 'started', now, 'name', ARGV[3])
+          redis.call('SADD', KEYS[2], ARGV[1])
+        end
+        redis.call('HSET', KEYS[1], 'status', ARGV[2], 'heartbeat', now)
+        if ARGV[2] == '3' then redis.call('EXPIRE', KEYS[1], ARGV[5]) end
+        local v = redis.call('INCR', KEYS[3])
+        redis.call('PUBLISH', ARGV[4], v)
+        return v
+        """;
+
+    /// <summary>
+    /// Heartbeat (and load report) of the silo itself. KEYS: row, silos set, version. ARGV: address, load JSON (or ''),
+    /// name, channel, must-exist ('1' once the silo has joined). Returns -1 when the row says dead, or is gone although
+    /// the silo had joined (expired after being declared dead); creates a joining row on a first report.
+    /// </summary>
+    public const string Heartbeat = Now + """
+        local cur = redis.call('HGET', KEYS[1], 'status')
+        if cur == '3' then return -1 end
+        if not cur then
+          if ARGV[5] == '1' then return -1 end
+          redis.call('HSET', KEYS[1], 'started', now, 'name', ARGV[3], 'status', '0')
+          redis.call('SADD', KEYS[2], ARGV[1])
+          local v = redis.call('INCR', KEYS[3])
+          redis.call('PUBLISH', ARGV[4], v)
+        end
+        redis.call('HSET', KEYS[1], 'heartbeat', now)
+        if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'load', ARGV[2]) end
+        return 1
+        """;
+
+    /// <summary>
+    /// Declares another silo dead. KEYS: row, version. ARGV: table version the caller judged, max heartbeat age (ms),
+    /// channel, dead retention (s). Compare-and-set on the table version: the declaration applies only to the table
+    /// the caller actually read, so two silos judging at once cannot disagree (the second sees a new version, re-reads,
+    /// finds the silo dead already). The staleness is re-checked on the Redis clock inside the same step, so a
+    /// heartbeat that landed after the caller's read saves the silo. Returns the new version, 0 (already dead or
+    /// gone), -1 (alive after all) or -2 (table version changed: re-read and re-judge).
+    /// </summary>
+    public const string DeclareDead = Now + """
+        if (redis.call('GET', KEYS[2]) or '0') ~= ARGV[1] then return -2 end
+        local cur = redis.call('HGET', KEYS[1], 'status')
+        if (not cur) or cur == '3' then return 0 end
+        local hb = tonumber(redis.call('HGET', KEYS[1], 'heartbeat') or '0')
+        if now - hb < tonumber(ARGV[2]) then return -1 end
+        redis.call('HSET', KEYS[1], 'status', '3')
+        redis.call('EXPIRE', KEYS[1], ARGV[4])
+        local v = redis.call('INCR', KEYS[2])
+        redis.call('PUBLISH', ARGV[3], v)
+        return v
+        """;
+
+    /// <summary>
+    /// Reads the whole table in one step (a consistent snapshot). KEYS: silos set, version. ARGV: row key prefix.
+    /// Returns {version, now, address, {row fields}, address, {row fields}, ...}; addresses whose row expired are
+    /// removed from the set.
+    /// </summary>
+    public const string ReadTable = Now + """
+        local out = { redis.call('GET', KEYS[2]) or '0', tostring(now) }
+        for _, silo in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+          local row = redis.call('HGETALL', ARGV[1] .. silo)
+          if #row == 0 then
+            redis.call('SREM', KEYS[1], silo)
+          else
+            table.insert(out, silo)
+            table.insert(out, row)
+          end
+        end
+        return out
+        """;
+}

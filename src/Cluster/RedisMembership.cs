@@ -1,0 +1,403 @@
+using System.Globalization;
+using System.Text.Json;
+using Atelier.Runtime;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Atelier.Cluster;
+
+/// <summary>
+/// Membership in a Redis table: one hash per silo (name, status, start, heartbeat, load), a table version bumped by
+/// every status change and published on a channel. Every silo keeps a local view, re-read on each published change
+/// and every <see cref="ClusterOptions.TableRefreshPeriod"/>; heartbeats every <see cref="ClusterOptions.HeartbeatPeriod"/>;
+/// a silo whose heartbeat is older than <see cref="ClusterOptions.MissedHeartbeatsLimit"/> periods is declared dead
+/// with a compare-and-set script. A silo that finds itself dead raises <see cref="DeclaredDead"/> and stops heartbeating.
+/// It is also the <see cref="IHostedService"/> that runs these loops (register it before the runtime).
+/// </summary>
+public sealed partial class RedisMembership : IMembership, IHostedService, IAsyncDisposable
+{
+    private readonly IConnectionMultiplexer _redis;
+    private readonly ClusterOptions _options;
+    private readonly RedisKeys _keys;
+    private readonly ILogger<RedisMembership> _logger;
+    private readonly SemaphoreSlim _changed = new(0, 1);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _writeLock = new();
+    private volatile View _view = View.Empty;
+    private SiloAddress? _self;
+    private SiloLoad? _selfLoad;
+    private bool _joined;
+    private bool _left;
+    private int _declaredDead;
+    private Task? _loop;
+
+    public RedisMembership(IConnectionMultiplexer redis, IOptions<ClusterOptions> options, ILogger<RedisMembership> logger)
+    {
+        ArgumentNullException.ThrowIfNull(redis);
+        ArgumentNullException.ThrowIfNull(options);
+        _redis = redis;
+        _options = options.Value;
+        _options.Validate();
+        _keys = new RedisKeys(_options.KeyPrefix);
+        _logger = logger;
+    }
+
+    /// <summary>Raised once when this silo finds its own row dead: it must stop serving (the host stops the process).</summary>
+    public event EventHandler? DeclaredDead;
+
+    /// <summary>Whether this silo has been declared dead by the cluster.</summary>
+    public bool IsDeclaredDead => Volatile.Read(ref _declaredDead) != 0;
+
+    /// <summary>The table version of the local view.</summary>
+    public long ViewVersion => _view.Version;
+
+    /// <summary>Every row of the local view (all statuses).</summary>
+    public IReadOnlyCollection<MembershipRow> Rows => [.. _view.Rows.Values];
+
+    private IDatabase Db => _redis.GetDatabase();
+
+    /// <inheritdoc />
+    public async ValueTask SetStatusAsync(SiloAddress silo, SiloStatus status, CancellationToken cancellationToken)
+    {
+        var address = silo.ToString();
+        RememberSelf(silo);
+        var result = (long)await Db.ScriptEvaluateAsync(
+            MembershipScripts.WriteStatus,
+            [_keys.SiloRow(address), _keys.Silos, _keys.Version],
+            [address, (int)status, _options.SiloName, (RedisValue)(string)_keys.Changed!, (long)_options.DeadRowRetention.TotalSeconds])
+            .WithCancellation(cancellationToken).ConfigureAwait(false);
+        if (result == -1 && status != SiloStatus.Dead)
+        {
+            OnSelfDead();
+        }
+
+        lock (_writeLock)
+        {
+            _joined = true;
+            _left |= status == SiloStatus.Dead;
+        }
+
+        Log.StatusWritten(_logger, silo, status, result);
+        await RefreshAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask ReportLoadAsync(SiloLoad load, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(load);
+        RememberSelf(load.Silo);
+        _selfLoad = load;
+        var created = !_view.Rows.ContainsKey(load.Silo);
+        await HeartbeatAsync(load, cancellationToken).ConfigureAwait(false);
+        if (created)
+        {
+            await RefreshAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<SiloLoad> GetActiveSilos() => _view.Active;
+
+    /// <inheritdoc />
+    public SiloStatus GetStatus(SiloAddress silo) =>
+        _view.Rows.TryGetValue(silo, out var row) ? row.Status : SiloStatus.Dead;
+
+    /// <summary>
+    /// Whether <paramref name="silo"/> is dead for sure: its row says so, or it has no row even after a fresh read
+    /// (expired long after death, or never joined). A silo merely missing from a stale local view is not dead.
+    /// </summary>
+    public async ValueTask<bool> IsDeadAsync(SiloAddress silo, CancellationToken cancellationToken)
+    {
+        if (_view.Rows.TryGetValue(silo, out var row))
+        {
+            return row.Status == SiloStatus.Dead;
+        }
+
+        await RefreshAsync(cancellationToken).ConfigureAwait(false);
+        return !_view.Rows.TryGetValue(silo, out row) || row.Status == SiloStatus.Dead;
+    }
+
+    /// <summary>Re-reads the whole table into the local view.</summary>
+    public async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
+            MembershipScripts.ReadTable, [_keys.Silos, _keys.Version], [_keys.SiloRowPrefix])
+            .WithCancellation(cancellationToken).ConfigureAwait(false))!;
+        var version = long.Parse((string)result[0]!, CultureInfo.InvariantCulture);
+        var now = long.Parse((string)result[1]!, CultureInfo.InvariantCulture);
+        var rows = new Dictionary<SiloAddress, MembershipRow>();
+        for (var i = 2; i + 1 < result.Length; i += 2)
+        {
+            var silo = SiloAddress.Parse((string)result[i]!);
+            rows[silo] = ParseRow(silo, (RedisResult[])result[i + 1]!);
+        }
+
+        var view = new View(version, now, rows);
+        lock (_writeLock)
+        {
+            // Views may be read concurrently (loop, pub/sub, writes): never go back to an older version.
+            if (view.Version >= _view.Version)
+            {
+                _view = view;
+            }
+        }
+
+        if (_self is { } self && rows.TryGetValue(self, out var own) && own.Status == SiloStatus.Dead && !_left)
+        {
+            OnSelfDead();
+        }
+    }
+
+    /// <summary>
+    /// Declares dead every silo whose heartbeat (Redis clock) is older than the limit, each with the compare-and-set
+    /// script on the version of the view it was judged on. Returns the silos this call declared dead.
+    /// </summary>
+    public async Task<IReadOnlyList<SiloAddress>> DetectFailuresAsync(CancellationToken cancellationToken)
+    {
+        var maxAgeMs = (long)(_options.HeartbeatPeriod.TotalMilliseconds * _options.MissedHeartbeatsLimit);
+        List<SiloAddress>? declared = null;
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var view = _view;
+            var retry = false;
+            foreach (var row in view.Rows.Values)
+            {
+                if (row.Status == SiloStatus.Dead || row.Silo == _self || view.NowMs - row.HeartbeatAtMs < maxAgeMs)
+                {
+                    continue;
+                }
+
+                Log.Suspected(_logger, row.Silo, view.NowMs - row.HeartbeatAtMs);
+                var outcome = await TryDeclareDeadAsync(row.Silo, view.Version, cancellationToken).ConfigureAwait(false);
+                if (outcome > 0)
+                {
+                    (declared ??= []).Add(row.Silo);
+                    Log.DeclaredDead(_logger, row.Silo, outcome);
+                }
+
+                if (outcome == -2 || outcome > 0)
+                {
+                    retry = true;
+                    break;
+                }
+            }
+
+            await RefreshAsync(cancellationToken).ConfigureAwait(false);
+            if (!retry)
+            {
+                break;
+            }
+        }
+
+        return declared is null ? [] : declared;
+    }
+
+    /// <summary>
+    /// Runs the declare-dead compare-and-set script for <paramref name="silo"/> against <paramref name="expectedVersion"/>.
+    /// Returns the new table version, 0 (already dead or gone), -1 (heartbeat is recent) or -2 (version changed).
+    /// </summary>
+    public async Task<long> TryDeclareDeadAsync(SiloAddress silo, long expectedVersion, CancellationToken cancellationToken)
+    {
+        var maxAgeMs = (long)(_options.HeartbeatPeriod.TotalMilliseconds * _options.MissedHeartbeatsLimit);
+        return (long)await Db.ScriptEvaluateAsync(
+            MembershipScripts.DeclareDead,
+            [_keys.SiloRow(silo.ToString()), _keys.Version],
+            [expectedVersion, maxAgeMs, (RedisValue)(string)_keys.Changed!, (long)_options.DeadRowRetention.TotalSeconds])
+            .WithCancellation(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Subscribes to table changes, reads the table and starts the heartbeat/refresh loop.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await _redis.GetSubscriber().SubscribeAsync(_keys.Changed, (_, _) => Signal())
+            .WithCancellation(cancellationToken).ConfigureAwait(false);
+        await RefreshAsync(cancellationToken).ConfigureAwait(false);
+        _loop = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
+    }
+
+    /// <summary>Stops the loop (the runtime writes the final status itself before this runs).</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (!_stopping.IsCancellationRequested)
+        {
+            await _stopping.CancelAsync().ConfigureAwait(false);
+        }
+
+        if (_loop is { } loop)
+        {
+            await loop.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            await _redis.GetSubscriber().UnsubscribeAsync(_keys.Changed).WithCancellation(cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisException exception)
+        {
+            Log.LoopFailed(_logger, exception);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        _stopping.Dispose();
+        _changed.Dispose();
+    }
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var nextHeartbeat = DateTime.UtcNow;
+        var nextRefresh = DateTime.UtcNow + _options.TableRefreshPeriod;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                var now = DateTime.UtcNow;
+                if (now >= nextHeartbeat)
+                {
+                    nextHeartbeat = now + _options.HeartbeatPeriod;
+                    if (_selfLoad is { } load && !_left && !IsDeclaredDead)
+                    {
+                        await HeartbeatAsync(load, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                if (now >= nextRefresh)
+                {
+                    nextRefresh = now + _options.TableRefreshPeriod;
+                    await RefreshAsync(cancellationToken).ConfigureAwait(false);
+                    if (!IsDeclaredDead)
+                    {
+                        await DetectFailuresAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                var wait = (nextHeartbeat < nextRefresh ? nextHeartbeat : nextRefresh) - DateTime.UtcNow;
+                if (await _changed.WaitAsync(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, cancellationToken).ConfigureAwait(false))
+                {
+                    await RefreshAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // The loop outlives any one failure (Redis unreachable, timeouts): log and go on.
+            catch (Exception exception)
+#pragma warning restore CA1031
+            {
+                Log.LoopFailed(_logger, exception);
+                try
+                {
+                    await Task.Delay(_options.HeartbeatPeriod, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private async Task HeartbeatAsync(SiloLoad load, CancellationToken cancellationToken)
+    {
+        bool joined;
+        lock (_writeLock)
+        {
+            if (_left)
+            {
+                return;
+            }
+
+            joined = _joined;
+        }
+
+        var address = load.Silo.ToString();
+        var json = JsonSerializer.Serialize(LoadDto.From(load));
+        var result = (long)await Db.ScriptEvaluateAsync(
+            MembershipScripts.Heartbeat,
+            [_keys.SiloRow(address), _keys.Silos, _keys.Version],
+            [address, json, _options.SiloName, (RedisValue)(string)_keys.Changed!, joined ? "1" : "0"])
+            .WithCancellation(cancellationToken).ConfigureAwait(false);
+        if (result == -1)
+        {
+            OnSelfDead();
+        }
+    }
+
+    private void RememberSelf(SiloAddress silo) => _self ??= silo;
+
+    private void Signal()
+    {
+        try
+        {
+            _changed.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // A refresh is already pending.
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed while a message was in flight.
+        }
+    }
+
+    private void OnSelfDead()
+    {
+        if (Interlocked.Exchange(ref _declaredDead, 1) == 0)
+        {
+            Log.SelfDeclaredDead(_logger, _self);
+            DeclaredDead?.Invoke(this, EventArgs.Empty);
+        }
+    }
+
+    private static MembershipRow ParseRow(SiloAddress silo, RedisResult[] fields)
+    {
+        string name = "";
+        var status = SiloStatus.Joining;
+        long started = 0, heartbeat = 0;
+        var load = new SiloLoad(silo);
+        for (var i = 0; i + 1 < fields.Length; i += 2)
+        {
+            var value = (string)fields[i + 1]!;
+            switch ((string)fields[i]!)
+            {
+                case "name": name = value; break;
+                case "status": status = (SiloStatus)int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "started": started = long.Parse(value, CultureInfo.InvariantCulture); break;
+                case "heartbeat": heartbeat = long.Parse(value, CultureInfo.InvariantCulture); break;
+                case "load": load = JsonSerializer.Deserialize<LoadDto>(value)?.ToLoad(silo) ?? load; break;
+            }
+        }
+
+        return new MembershipRow(silo, name, status, started, heartbeat, load);
+    }
+
+    private sealed record View(long Version, long NowMs, IReadOnlyDictionary<SiloAddress, MembershipRow> Rows)
+    {
+        public static readonly View Empty = new(-1, 0, new Dictionary<SiloAddress, MembershipRow>());
+
+        public SiloLoad[] Active { get; } = [.. Rows.Values.Where(r => r.Status == SiloStatus.Active)
+            .Select(r => r.Load).OrderBy(l => l.Silo.ToString(), StringComparer.Ordinal)];
+    }
+
+    private sealed record LoadDto(int Activations, int QueueLength, long DeviceBytesUsed, long DeviceBytesBudget, string[] ResidentModels)
+    {
+        public static LoadDto From(SiloLoad load) =>
+            new(load.Activations, load.QueueLength, load.DeviceBytesUsed, load.DeviceBytesBudget, [.. load.ResidentModels]);
+
+        public SiloLoad ToLoad(SiloAddress silo) => new(silo)
+        {
+            Activations = Activations,
+            QueueLength = QueueLength,
+            DeviceBytesUsed = DeviceBytesUsed,
+            DeviceBytesBudget = DeviceBytesBudget,
+            ResidentModels = ResidentModels,
+        };
+    }
+}
