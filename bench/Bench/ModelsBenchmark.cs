@@ -12,14 +12,13 @@ namespace Atelier.Bench;
 /// Per model of the store (<c>sam-demo</c>, <c>sam-isnet</c>, <c>lama-demo</c>, <c>isnet</c>): median times of
 /// the adapter steps, side by side in one run on one image: SAM encode (preprocess + encoder) and decode
 /// (decoder + mask post-processing, one click, single and multimask), LaMa inpaint of a 96×96 hole
-/// (dilate, crop, letterbox, run, composite), ISNet segment. Ratios are against the ISNet segment.
+/// (dilate, crop, letterbox, run, composite), ISNet segment. Steps are interleaved round by round;
+/// ratios are against the ISNet segment.
 /// Arguments: [image path] (default: a generated 800×534 scene).
 /// </summary>
 internal sealed class ModelsBenchmark : IBenchmark
 {
-    private const int HeavyRuns = 5;
-    private const int LightRuns = 10;
-    private const int DecodeRuns = 30;
+    private const int Rounds = 5;
 
     public string Name => "models";
 
@@ -33,59 +32,64 @@ internal sealed class ModelsBenchmark : IBenchmark
         using var image = context.Arguments.Count > 0
             ? ImageDecoder.Decode(await File.ReadAllBytesAsync(context.Arguments[0], cancellationToken).ConfigureAwait(false))
             : Scene(800, 534);
-        var click = new SamPoint(image.Width * 0.3f, image.Height * 0.7f, true);
-        var rows = new List<(string Model, string Step, double Ms, int Runs)>();
-
-        using (var isnet = (IsnetModel)await loader.LoadAsync("isnet", cancellationToken).ConfigureAwait(false))
+        var prompt = SamPrompt.FromPoints(new SamPoint(image.Width * 0.3f, image.Height * 0.7f, true));
+        using var mask = new Mask(image.Width, image.Height);
+        for (var y = image.Height / 2; y < (image.Height / 2) + 96; y++)
         {
-            rows.Add(("isnet", "segment (stretch 1024², run, resize, threshold)", Measure(HeavyRuns, () => isnet.Segment(image, cancellationToken).Dispose()), HeavyRuns));
+            mask.Row(y).Slice(image.Width / 2, 96).Fill(Mask.On);
         }
 
-        foreach (var (id, encodeRuns) in new[] { (DemoModelForge.SamDemoId, LightRuns), (DemoModelForge.SamIsnetId, HeavyRuns) })
+        using var isnet = (IsnetModel)await loader.LoadAsync("isnet", cancellationToken).ConfigureAwait(false);
+        using var samDemo = (SamModel)await loader.LoadAsync(DemoModelForge.SamDemoId, cancellationToken).ConfigureAwait(false);
+        using var samIsnet = (SamModel)await loader.LoadAsync(DemoModelForge.SamIsnetId, cancellationToken).ConfigureAwait(false);
+        using var lama = (LamaModel)await loader.LoadAsync(DemoModelForge.LamaDemoId, cancellationToken).ConfigureAwait(false);
+        using var demoEmbedding = samDemo.Encode(image, cancellationToken);
+        using var isnetEmbedding = samIsnet.Encode(image, cancellationToken);
+
+        // Steps run interleaved, round after round, so load from elsewhere on the machine hits them alike.
+        var steps = new List<(string Model, string Step, int PerRound, Action Run)>
         {
-            using var sam = (SamModel)await loader.LoadAsync(id, cancellationToken).ConfigureAwait(false);
-            rows.Add((id, "encode (preprocess + encoder)", Measure(encodeRuns, () => sam.Encode(image, cancellationToken).Dispose()), encodeRuns));
-            using var embedding = sam.Encode(image, cancellationToken);
-            var prompt = SamPrompt.FromPoints(click);
-            rows.Add((id, "decode, 1 click, single mask", Measure(DecodeRuns, () => DisposeAll(sam.Decode(embedding, prompt, SamMaskOutput.Single, null, cancellationToken))), DecodeRuns));
-            rows.Add((id, "decode, 1 click, multimask (3 masks)", Measure(DecodeRuns, () => DisposeAll(sam.Decode(embedding, prompt, SamMaskOutput.Multiple, null, cancellationToken))), DecodeRuns));
+            ("isnet", "segment (stretch 1024², run, resize, threshold)", 1, () => isnet.Segment(image, cancellationToken).Dispose()),
+            (DemoModelForge.SamIsnetId, "encode (preprocess + encoder)", 1, () => samIsnet.Encode(image, cancellationToken).Dispose()),
+            (DemoModelForge.SamIsnetId, "decode, 1 click, single mask", 6, () => DisposeAll(samIsnet.Decode(isnetEmbedding, prompt, SamMaskOutput.Single, null, cancellationToken))),
+            (DemoModelForge.SamIsnetId, "decode, 1 click, multimask (3 masks)", 6, () => DisposeAll(samIsnet.Decode(isnetEmbedding, prompt, SamMaskOutput.Multiple, null, cancellationToken))),
+            (DemoModelForge.SamDemoId, "encode (preprocess + encoder)", 3, () => samDemo.Encode(image, cancellationToken).Dispose()),
+            (DemoModelForge.SamDemoId, "decode, 1 click, single mask", 6, () => DisposeAll(samDemo.Decode(demoEmbedding, prompt, SamMaskOutput.Single, null, cancellationToken))),
+            (DemoModelForge.SamDemoId, "decode, 1 click, multimask (3 masks)", 6, () => DisposeAll(samDemo.Decode(demoEmbedding, prompt, SamMaskOutput.Multiple, null, cancellationToken))),
+            (DemoModelForge.LamaDemoId, "inpaint 96×96 hole (S = 512)", 3, () => lama.Inpaint(image, mask, cancellationToken).Dispose()),
+        };
+        var samples = new List<double>[steps.Count];
+        for (var i = 0; i < steps.Count; i++)
+        {
+            samples[i] = [];
+            steps[i].Run(); // warm-up
         }
 
-        using (var lama = (LamaModel)await loader.LoadAsync(DemoModelForge.LamaDemoId, cancellationToken).ConfigureAwait(false))
+        for (var round = 0; round < Rounds; round++)
         {
-            using var mask = new Mask(image.Width, image.Height);
-            for (var y = image.Height / 2; y < (image.Height / 2) + 96; y++)
+            for (var i = 0; i < steps.Count; i++)
             {
-                mask.Row(y).Slice(image.Width / 2, 96).Fill(Mask.On);
+                cancellationToken.ThrowIfCancellationRequested();
+                for (var run = 0; run < steps[i].PerRound; run++)
+                {
+                    var started = Stopwatch.GetTimestamp();
+                    steps[i].Run();
+                    samples[i].Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                }
             }
-
-            rows.Add((DemoModelForge.LamaDemoId, "inpaint 96×96 hole (S = 512)", Measure(LightRuns, () => lama.Inpaint(image, mask, cancellationToken).Dispose()), LightRuns));
         }
 
-        var reference = rows[0].Ms;
+        var reference = BenchContext.Median([.. samples[0]]);
         var output = context.Output;
-        output.WriteLine($"Image {image.Width}x{image.Height}; CPU execution provider, ORT default threads ({Environment.ProcessorCount} cores); one warm-up per step, then the median.");
+        output.WriteLine($"Image {image.Width}x{image.Height}; CPU execution provider, ORT default threads ({Environment.ProcessorCount} cores); one warm-up per step, then {Rounds} interleaved rounds; medians.");
         output.WriteLine();
         output.WriteLine("| Model | Step | Median ms | Runs | / isnet segment |");
         output.WriteLine("|---|---|---:|---:|---:|");
-        foreach (var (model, step, ms, runs) in rows)
+        for (var i = 0; i < steps.Count; i++)
         {
-            output.WriteLine($"| {model} | {step} | {ms:F1} | {runs} | {ms / reference:F3} |");
+            var median = BenchContext.Median([.. samples[i]]);
+            output.WriteLine($"| {steps[i].Model} | {steps[i].Step} | {median:F1} | {samples[i].Count} | {median / reference:F3} |");
         }
-    }
-
-    private static double Measure(int runs, Action step)
-    {
-        step();
-        var samples = new double[runs];
-        for (var i = 0; i < runs; i++)
-        {
-            var started = Stopwatch.GetTimestamp();
-            step();
-            samples[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        }
-
-        return BenchContext.Median(samples);
     }
 
     private static void DisposeAll(IReadOnlyList<SamMaskCandidate> masks)
