@@ -1,0 +1,55 @@
+using Atelier.Runtime;
+
+namespace Atelier.Cluster.Tests;
+
+public sealed record ProbeInfo(string Silo, Guid Activation);
+
+public interface IProbeGrain : IGrainWithStringKey
+{
+    Task<ProbeInfo> Where();
+
+    Task<byte[]> Reverse(byte[] payload);
+
+    Task<string?> ReadContext(string key);
+
+    Task WaitForCancellation(CancellationToken cancellationToken);
+}
+
+/// <summary>What grains on every in-process silo report back to the test.</summary>
+public sealed class ProbeSignals
+{
+    public TaskCompletionSource WaitStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public TaskCompletionSource WaitCancelled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+[PreferLocalPlacement]
+internal sealed class ProbeGrain(ProbeSignals signals) : Grain, IProbeGrain
+{
+    private readonly Guid _activation = Guid.NewGuid();
+
+    public Task<ProbeInfo> Where() => Task.FromResult(new ProbeInfo(Silo.ToString(), _activation));
+
+    public Task<byte[]> Reverse(byte[] payload)
+    {
+        var copy = (byte[])payload.Clone();
+        Array.Reverse(copy);
+        return Task.FromResult(copy);
+    }
+
+    public Task<string?> ReadContext(string key) => Task.FromResult(RequestContext.Get(key));
+
+    public async Task WaitForCancellation(CancellationToken cancellationToken)
+    {
+        signals.WaitStarted.TrySetResult();
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            signals.WaitCancelled.TrySetResult();
+            throw;
+        }
+    }
+}
