@@ -44,7 +44,7 @@ internal sealed class CachedEmbedding : IMemoryReclaimer, IDisposable
     {
         var shape = embedding.Value.Shape.ToArray();
         OrtValue resident;
-        if (precision == EmbeddingPrecision.Float16)
+        if (precision == EmbeddingPrecision.Float16 && embedding.Value.Location.IsHost) // device values stay as the encoder made them
         {
             resident = OrtValue.Allocate(TensorElementType.Float16, shape);
             HalfConversion.ToHalf(embedding.Value.GetTensorSpan<float>(), resident.GetTensorSpan<Half>());
@@ -108,7 +108,11 @@ internal sealed class CachedEmbedding : IMemoryReclaimer, IDisposable
         }
     }
 
-    /// <summary>Moves a demoted embedding back into its resident form (after the manager accepted the promotion).</summary>
+    /// <summary>
+    /// Moves a demoted embedding back into its resident form (after the manager accepted the promotion).
+    /// The promoted value is host memory: on CPU that is the device; under CUDA ORT uploads it with each
+    /// decoder run until the session re-encodes (a later version could allocate it on the device again).
+    /// </summary>
     public void Promote()
     {
         lock (_lock)
@@ -144,9 +148,29 @@ internal sealed class CachedEmbedding : IMemoryReclaimer, IDisposable
                 return false;
             }
 
-            _host = _resident.ElementType == TensorElementType.Float
-                ? _resident.GetTensorSpan<float>().ToArray()
-                : _resident.GetTensorSpan<Half>().ToArray();
+            var source = _resident;
+            OrtValue? staged = null;
+            if (!source.Location.IsHost)
+            {
+                // CUDA: copy device → host through ORT first; if that transfer is unavailable, refuse (the
+                // manager then drops the embedding instead, and the session re-encodes on its next click).
+                try
+                {
+                    staged = OrtValue.Allocate(source.ElementType, _shape);
+                    source.CopyTo(staged);
+                    source = staged;
+                }
+                catch (OnnxRuntimeException)
+                {
+                    staged?.Dispose();
+                    return false;
+                }
+            }
+
+            _host = source.ElementType == TensorElementType.Float
+                ? source.GetTensorSpan<float>().ToArray()
+                : source.GetTensorSpan<Half>().ToArray();
+            staged?.Dispose();
             _resident.Dispose();
             _resident = null;
             return true;

@@ -75,7 +75,7 @@ public sealed partial class ModelLoader
                         var decoder = Open(entry, "decoder");
                         try
                         {
-                            return new SamModel(entry, encoder, decoder);
+                            return new SamModel(entry, encoder, decoder, _options.Session.Cuda.DeviceId);
                         }
                         catch
                         {

@@ -32,10 +32,12 @@ public sealed class SamModel : LoadedModel
     private readonly string _encoderInput;
     private readonly string _encoderOutput;
     private readonly SamEncoderInput _convention;
+    private readonly int _cudaDeviceId;
 
-    internal SamModel(ModelEntry entry, InferenceSession encoder, InferenceSession decoder)
+    internal SamModel(ModelEntry entry, InferenceSession encoder, InferenceSession decoder, int cudaDeviceId = 0)
         : base(entry, encoder, decoder)
     {
+        _cudaDeviceId = cudaDeviceId;
         _encoder = encoder;
         _decoder = decoder;
         var file = entry.Manifest.Files["encoder"].Path;
@@ -66,6 +68,9 @@ public sealed class SamModel : LoadedModel
 
     private static string[] DecoderOutputs { get; } = ["iou_predictions", "low_res_masks"];
 
+    /// <summary>True when the encoder runs on CUDA: embeddings are then left in device memory (see <see cref="Encode"/>).</summary>
+    public bool EmbeddingsOnDevice => _encoder.ExecutionProvider == ExecutionProvider.Cuda;
+
     /// <summary>Which encoder input convention this model uses.</summary>
     public SamEncoderInput EncoderInput => _convention;
 
@@ -91,6 +96,18 @@ public sealed class SamModel : LoadedModel
             }
 
             using var input = OrtValue.CreateTensor(buffer.AsMemory(0, length), shape);
+            if (EmbeddingsOnDevice)
+            {
+                // CUDA: bind the output to device memory so the embedding never crosses to the host; the
+                // session keeps this OrtValue between clicks and the decoder reads it where it is.
+                using var binding = _encoder.CreateIoBinding();
+                binding.BindInput(_encoderInput, input);
+                using var device = OrtMemoryInfo.Cuda(_cudaDeviceId);
+                binding.BindOutputToDevice(_encoderOutput, device);
+                _encoder.RunWithBinding(binding, cancellationToken);
+                return new SamEmbedding(binding.GetOutputValues()[0], transform);
+            }
+
             var outputs = _encoder.Run([_encoderInput], [input], [_encoderOutput], cancellationToken);
             return new SamEmbedding(outputs[0], transform);
         }

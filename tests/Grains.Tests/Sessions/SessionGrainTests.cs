@@ -181,4 +181,26 @@ public sealed class SessionGrainTests(GrainsFixture fixture) : IClassFixture<Gra
         await Assert.ThrowsAsync<SessionNotFoundException>(() => expiring.GetInfo(default));
         Assert.Equal(0, registry.Active);
     }
+
+    [Fact]
+    public async Task Half_precision_embeddings_take_half_the_memory_and_still_select_the_disk()
+    {
+        await using var cluster = await fixture.StartClusterAsync(settings: new Dictionary<string, string?>
+        {
+            ["Sessions:Cache:EmbeddingPrecision"] = "Float16",
+        });
+        var silo = cluster.Silos[0];
+        var memory = GrainsFixture.Host(silo).Memory;
+        var (scene, truth) = Scenes.Disk(W, H, Cx, Cy, R);
+        using var _ = scene;
+        var session = GrainsFixture.Session(silo);
+
+        await session.Open(new ImageUpload(PngEncoder.Encode(scene), null), new OpenSessionOptions(null, null), default);
+        var segment = await session.Segment(new SegmentRequest([new PromptPoint(Cx, Cy, 1)], null, false, false, 0), default);
+
+        var embedding = Assert.Single(memory.Snapshot(), l => l.Kind == LeaseKind.SessionTensor);
+        Assert.Equal(256L * 64 * 64 * 2, embedding.Bytes);
+        using var mask = ImageDecoder.DecodeMask(segment.BestMaskPng);
+        Assert.True(Scenes.IoU(mask, truth) >= 0.9, $"IoU {Scenes.IoU(mask, truth):F3}");
+    }
 }
