@@ -3,6 +3,7 @@ using Atelier.Grains;
 using Atelier.Models.Store;
 using Atelier.Silo.Errors;
 using Atelier.Silo.Security;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
 namespace Atelier.Silo.Endpoints;
@@ -126,6 +127,11 @@ internal static class ModelEndpoints
         {
             throw new RequestRejectedException(StatusCodes.Status415UnsupportedMediaType, ErrorCodes.UnsupportedMediaType,
                 "Content-Type: a model archive must be application/gzip or application/zip");
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeLimit)
+        {
+            sizeLimit.MaxRequestBodySize = storeOptions.Value.MaxArchiveBytes;
         }
 
         var body = RequestBodies.LimitedBody(context.Request, storeOptions.Value.MaxArchiveBytes);

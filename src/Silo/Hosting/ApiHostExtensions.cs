@@ -3,6 +3,7 @@ using SessionOptions = Atelier.Grains.SessionOptions;
 using Atelier.Silo.Endpoints;
 using Atelier.Silo.Errors;
 using Atelier.Silo.Security;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -26,6 +27,10 @@ internal static class ApiHostExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SecurityOptions>, SecurityOptionsValidator>());
         services.PostConfigure<ProblemDetailsOptions>(o => o.CustomizeProblemDetails = StatusProblems.Customize(o.CustomizeProblemDetails));
 
+        // Kestrel's own body limit (default ~28.6 MiB) sits just above the API's limits, which give the precise
+        // codes; model uploads raise it per request to the store's archive limit.
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<ApiOptions>>((kestrel, api) =>
+            kestrel.Limits.MaxRequestBodySize = Math.Max(api.Value.MaxUploadBytes + (1 << 20), api.Value.MaxJsonBytes + (1L << 20)));
         services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<TenantRateLimiter>();
         services.AddSingleton<ClusterView>();
