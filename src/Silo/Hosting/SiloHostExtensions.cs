@@ -1,4 +1,6 @@
 using Atelier.Grains.Hosting;
+using Atelier.Models.Adapters;
+using Atelier.Onnx;
 using Atelier.Runtime;
 using Atelier.Silo.Errors;
 using Atelier.Silo.Health;
@@ -45,6 +47,14 @@ internal static partial class SiloHostExtensions
         builder.AddAtelierCluster();
         builder.Services.AddAtelierSilo(runtime => runtime.Endpoint = siloName);
         builder.Services.AddAtelierGrains(builder.Configuration);
+        builder.Services.AddOptions<ModelLoaderOptions>().Configure<IOptions<SiloOptions>>((loader, silo) =>
+        {
+            // Silo:Device=cuda puts every model on the CUDA execution provider (its own options under Models:Loader:Session:Cuda).
+            if (silo.Value.Device == "cuda")
+            {
+                loader.Session.ExecutionProvider = ExecutionProvider.Cuda;
+            }
+        });
 
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<AtelierExceptionHandler>();
