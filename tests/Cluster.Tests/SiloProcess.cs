@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Atelier.Cluster.Tests;
+
+/// <summary>A real <c>Atelier.Silo</c> process in cluster mode (<c>Silo:Mode = redis</c>), configured through environment variables.</summary>
+internal sealed class SiloProcess : IDisposable
+{
+    private readonly Process _process;
+
+    private SiloProcess(string name, int httpPort, Process process)
+    {
+        Name = name;
+        HttpPort = httpPort;
+        _process = process;
+    }
+
+    public string Name { get; }
+
+    public int HttpPort { get; }
+
+    public Uri BaseAddress => new($"http://127.0.0.1:{HttpPort}");
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    public static SiloProcess Start(string name, ClusterOptions cluster)
+    {
+        var httpPort = RedisServerFixture.FreePort();
+        var siloPort = RedisServerFixture.FreePort();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Atelier.Silo.dll"));
+        var env = start.Environment;
+        env["ASPNETCORE_URLS"] = $"http://127.0.0.1:{httpPort}";
+        env["ATELIER__Silo__Mode"] = "redis";
+        env["ATELIER__Silo__Name"] = name;
+        env["ATELIER__Cluster__Redis"] = cluster.Redis;
+        env["ATELIER__Cluster__KeyPrefix"] = cluster.KeyPrefix;
+        env["ATELIER__Cluster__SiloPort"] = siloPort.ToString(CultureInfo.InvariantCulture);
+        env["ATELIER__Cluster__SiloBindAddress"] = "127.0.0.1";
+        env["ATELIER__Cluster__AdvertisedHost"] = "127.0.0.1";
+        env["ATELIER__Cluster__HeartbeatPeriod"] = cluster.HeartbeatPeriod.ToString("c", CultureInfo.InvariantCulture);
+        env["ATELIER__Cluster__TableRefreshPeriod"] = cluster.TableRefreshPeriod.ToString("c", CultureInfo.InvariantCulture);
+        env["ATELIER__Cluster__MissedHeartbeatsLimit"] = cluster.MissedHeartbeatsLimit.ToString(CultureInfo.InvariantCulture);
+        env["Logging__LogLevel__Default"] = "Warning";
+        var process = Process.Start(start) ?? throw new InvalidOperationException("the silo did not start");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return new SiloProcess(name, httpPort, process);
+    }
+
+    /// <summary>kill -9: no drain, no membership update.</summary>
+    public void KillHard() => _process.Kill(entireProcessTree: true);
+
+    /// <summary>SIGTERM: the host's graceful shutdown.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
+    public Task WaitForExitAsync(TimeSpan timeout) => _process.WaitForExitAsync().WaitAsync(timeout);
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+
+        _process.Dispose();
+    }
+}
