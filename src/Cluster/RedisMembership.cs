@@ -88,7 +88,11 @@ public sealed partial class RedisMembership : IMembership, IHostedService, IAsyn
     {
         ArgumentNullException.ThrowIfNull(load);
         RememberSelf(load.Silo);
-        _selfLoad = load;
+        if (load.Silo == _self)
+        {
+            _selfLoad = load;
+        }
+
         var created = !_view.Rows.ContainsKey(load.Silo);
         await HeartbeatAsync(load, cancellationToken).ConfigureAwait(false);
         if (created)
