@@ -62,9 +62,12 @@ internal sealed class SiloProcess : IDisposable
     public void KillHard() => _process.Kill(entireProcessTree: true);
 
     /// <summary>SIGTERM: the host's graceful shutdown.</summary>
-    public void Terminate()
+    public void Terminate() => Signal("-TERM");
+
+    /// <summary>SIGSTOP / SIGCONT: the process freezes (no heartbeats, no answers) and later resumes, as after a long pause.</summary>
+    public void Signal(string signal)
     {
-        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]);
+        using var kill = Process.Start("kill", [signal, _process.Id.ToString(CultureInfo.InvariantCulture)]);
         kill.WaitForExit();
     }
 

@@ -50,6 +50,36 @@ public sealed class SiloProcessTests(RedisServerFixture redis)
         }
     }
 
+    [Fact]
+    public async Task Silo_that_resumes_after_being_declared_dead_stops_serving_and_exits()
+    {
+        var options = redis.NewOptions();
+        options.HeartbeatPeriod = TimeSpan.FromMilliseconds(250);
+        options.TableRefreshPeriod = TimeSpan.FromMilliseconds(250);
+        options.MissedHeartbeatsLimit = 12;
+        using var silo = SiloProcess.Start("frozen", options);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        await using var others = redis.NewMembership(options); // the rest of the cluster, judging from Redis
+        await WaitForClusterAsync(http, silo, ["frozen"]);
+
+        silo.Signal("-STOP");
+        try
+        {
+            await RedisMembershipTests.WaitUntil(async () =>
+            {
+                await others.RefreshAsync(default);
+                return (await others.DetectFailuresAsync(default)).Count == 1;
+            });
+        }
+        finally
+        {
+            silo.Signal("-CONT");
+        }
+
+        await silo.WaitForExitAsync(Patience); // its next heartbeat tells it it is dead
+        Assert.Equal(SiloStatus.Dead, others.Rows.Single().Status);
+    }
+
     private static async Task WaitForClusterAsync(HttpClient http, SiloProcess silo, string[] expected)
     {
         var deadline = DateTime.UtcNow + Patience;
