@@ -55,6 +55,38 @@ public sealed class LamaDemoTests(DemoModelsFixture models)
     }
 
     [Fact]
+    public async Task A_hole_on_the_image_edge_is_filled_from_the_picture_not_from_the_letterbox_padding()
+    {
+        var lama = await models.GetAsync<LamaModel>(DemoModelForge.LamaDemoId);
+        using var image = Scenes.Gradient(480, 240); // wide: the 512 letterbox pads above and below
+        using var damaged = Scenes.Gradient(480, 240);
+        using var mask = new Mask(480, 240);
+        for (var y = 200; y < 240; y++)
+        {
+            mask.Row(y).Slice(100, 80).Fill(Mask.On);
+            damaged.Row(y).Slice(100 * 3, 80 * 3).Fill(0);
+        }
+
+        using var filled = lama.Inpaint(damaged, mask);
+
+        long error = 0, count = 0;
+        for (var y = 200; y < 240; y++)
+        {
+            for (var x = 100; x < 180; x++)
+            {
+                for (var c = 0; c < 3; c++)
+                {
+                    error += Math.Abs(filled.Row(y)[(x * 3) + c] - image.Row(y)[(x * 3) + c]);
+                    count++;
+                }
+            }
+        }
+
+        var meanError = (double)error / count;
+        Assert.True(meanError <= 8.0, $"mean abs error {meanError:F2}/255 at the bottom edge");
+    }
+
+    [Fact]
     public async Task Without_dilation_every_unmasked_pixel_is_bit_identical()
     {
         var entry = await models.Store.GetAsync(DemoModelForge.LamaDemoId, default);

@@ -120,7 +120,10 @@ public sealed class LamaModel : LoadedModel
     /// <summary>The window's part of the mask, resized like the image and placed at the letterbox offsets; any coverage fills.</summary>
     private static void WriteMask(Mask dilated, MaskBox window, LetterboxTransform letterbox, Span<float> target, int size)
     {
-        target.Clear();
+        // The letterbox padding is not part of the picture: mark it as hole, so the model never copies the
+        // padding colour into the fill (a hole touching the image edge would otherwise fade into black).
+        // Whatever the model paints there is cropped away.
+        target.Fill(1f);
         using var cropped = new Mask(window.Width, window.Height, clear: false);
         for (var y = 0; y < window.Height; y++)
         {
