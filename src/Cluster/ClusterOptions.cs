@@ -51,6 +51,7 @@ public sealed class ClusterOptions
         if (string.IsNullOrWhiteSpace(Redis)) throw new ArgumentException("Cluster:Redis must not be empty.");
         if (string.IsNullOrWhiteSpace(KeyPrefix)) throw new ArgumentException("Cluster:KeyPrefix must not be empty.");
         if (SiloPort is < 1 or > 65535) throw new ArgumentException("Cluster:SiloPort must be in 1..65535.");
+        if (!System.Net.IPAddress.TryParse(SiloBindAddress, out _)) throw new ArgumentException("Cluster:SiloBindAddress must be an IP address.");
         if (HeartbeatPeriod <= TimeSpan.Zero) throw new ArgumentException("Cluster:HeartbeatPeriod must be positive.");
         if (MissedHeartbeatsLimit < 2) throw new ArgumentException("Cluster:MissedHeartbeatsLimit must be at least 2.");
         if (TableRefreshPeriod <= TimeSpan.Zero) throw new ArgumentException("Cluster:TableRefreshPeriod must be positive.");

@@ -7,12 +7,29 @@ namespace Atelier.Cluster.Tests;
 internal sealed class SiloProcess : IDisposable
 {
     private readonly Process _process;
+    private readonly Queue<string> _output = new();
 
     private SiloProcess(string name, int httpPort, Process process)
     {
         Name = name;
         HttpPort = httpPort;
         _process = process;
+        _process.OutputDataReceived += (_, e) => Keep(e.Data);
+        _process.ErrorDataReceived += (_, e) => Keep(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    /// <summary>The last lines the process wrote (for failure messages).</summary>
+    public string OutputTail
+    {
+        get
+        {
+            lock (_output)
+            {
+                return string.Join('\n', _output);
+            }
+        }
     }
 
     public string Name { get; }
@@ -27,8 +44,8 @@ internal sealed class SiloProcess : IDisposable
 
     public static SiloProcess Start(string name, ClusterOptions cluster)
     {
-        var httpPort = RedisServerFixture.FreePort();
-        var siloPort = RedisServerFixture.FreePort();
+        var ports = RedisServerFixture.FreePorts(2);
+        var (httpPort, siloPort) = (ports[0], ports[1]);
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = AppContext.BaseDirectory,
@@ -51,10 +68,6 @@ internal sealed class SiloProcess : IDisposable
         env["ATELIER__Cluster__MissedHeartbeatsLimit"] = cluster.MissedHeartbeatsLimit.ToString(CultureInfo.InvariantCulture);
         env["Logging__LogLevel__Default"] = "Warning";
         var process = Process.Start(start) ?? throw new InvalidOperationException("the silo did not start");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
         return new SiloProcess(name, httpPort, process);
     }
 
@@ -72,6 +85,23 @@ internal sealed class SiloProcess : IDisposable
     }
 
     public Task WaitForExitAsync(TimeSpan timeout) => _process.WaitForExitAsync().WaitAsync(timeout);
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.Enqueue(line);
+            if (_output.Count > 40)
+            {
+                _output.Dequeue();
+            }
+        }
+    }
 
     public void Dispose()
     {

@@ -86,7 +86,7 @@ public sealed class SiloProcessTests(RedisServerFixture redis)
         string last = "";
         while (true)
         {
-            Assert.False(silo.HasExited, $"silo {silo.Name} exited");
+            Assert.False(silo.HasExited, $"silo {silo.Name} exited:\n{silo.OutputTail}");
             try
             {
                 using var response = await http.GetAsync(new Uri(silo.BaseAddress, "/v1/cluster"));
