@@ -62,7 +62,11 @@ public sealed record MaskResult(float Score, long Area, int[] Bbox, RleMask Rle)
 public sealed record RleMask(int[] Size, string Counts);
 
 /// <summary>Masks best first, the best one also as a single-channel 0/255 PNG at the original size.</summary>
-public sealed record SegmentResult(IReadOnlyList<MaskResult> Masks, byte[] BestMaskPng, double ElapsedMs);
+public sealed record SegmentResult(IReadOnlyList<MaskResult> Masks, byte[] BestMaskPng, double ElapsedMs)
+{
+    /// <summary>The silo that executed the call (the session's owner).</summary>
+    public string? Silo { get; init; }
+}
 
 /// <summary>Erase (inpaint) the selection or a supplied mask.</summary>
 /// <param name="MaskPng">A PNG mask at the image size; null to use the current selection.</param>
@@ -85,4 +89,8 @@ public enum ImageEncoding
 }
 
 /// <summary>Encoded image bytes with their media type.</summary>
-public sealed record EncodedImage(byte[] Content, string ContentType);
+public sealed record EncodedImage(byte[] Content, string ContentType)
+{
+    /// <summary>The silo that executed the call (the session's owner).</summary>
+    public string? Silo { get; init; }
+}

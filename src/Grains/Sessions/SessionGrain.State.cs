@@ -138,7 +138,7 @@ internal sealed partial class SessionGrain
     {
         _selection?.Dispose();
         _selection = best;
-        return new SegmentResult(masks, PngEncoder.Encode(best), time.GetElapsedTime(started).TotalMilliseconds);
+        return new SegmentResult(masks, PngEncoder.Encode(best), time.GetElapsedTime(started).TotalMilliseconds) { Silo = silo.Name };
     }
 
     /// <summary>The mask an edit applies to: a supplied PNG at the image size, or the current selection; then dilated.</summary>

@@ -261,8 +261,8 @@ internal sealed partial class SessionGrain(
         Touch();
         var image = _history!.Image;
         return Task.FromResult(encoding == ImageEncoding.Jpeg
-            ? new EncodedImage(JpegEncoder.Encode(image, 90), "image/jpeg")
-            : new EncodedImage(PngEncoder.Encode(image), "image/png"));
+            ? new EncodedImage(JpegEncoder.Encode(image, 90), "image/jpeg") { Silo = silo.Name }
+            : new EncodedImage(PngEncoder.Encode(image), "image/png") { Silo = silo.Name });
     }
 
     public async Task Close(CancellationToken cancellationToken)

@@ -189,6 +189,11 @@ internal static partial class SessionEndpoints
             _ => throw RequestRejectedException.Invalid("format", "must be png or jpeg"),
         };
         var image = await Session(context, grains, id).GetImage(encoding, context.RequestAborted).ConfigureAwait(false);
+        if (!string.IsNullOrEmpty(image.Silo))
+        {
+            context.Response.Headers[SiloHeader] = image.Silo;
+        }
+
         return TypedResults.Bytes(image.Content, image.ContentType);
     }
 
@@ -223,6 +228,11 @@ internal static partial class SessionEndpoints
 
     private static IResult MaskResult(HttpContext context, SegmentResult result)
     {
+        if (!string.IsNullOrEmpty(result.Silo))
+        {
+            context.Response.Headers[SiloHeader] = result.Silo;
+        }
+
         if (WantsJson(context.Request))
         {
             return TypedResults.Ok(SegmentResponse.From(result));

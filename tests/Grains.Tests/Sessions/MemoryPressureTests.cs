@@ -177,6 +177,8 @@ public sealed class MemoryPressureTests(GrainsFixture fixture) : IClassFixture<G
         var result = await restored.Segment(new SegmentRequest([new PromptPoint(90, 80, 1)], null, false, false, 0), default);
         using var mask = ImageDecoder.DecodeMask(result.BestMaskPng);
         Assert.True(Scenes.IoU(mask, truth) >= 0.9);
+        Assert.Equal(survivor.Address.Endpoint, result.Silo); // the executing owner, for X-Atelier-Silo
+        Assert.Equal(survivor.Address.Endpoint, (await restored.GetImage(ImageEncoding.Png, default)).Silo);
     }
 
     private async Task<Dictionary<string, long>> ModelSizes(params string[] ids)
