@@ -124,9 +124,7 @@ public sealed partial class DeviceMemoryManager
                 return false;
             }
 
-            lease.Reclaimer.Drop(lease);
-            Unaccount(lease);
-            lease.Tier = MemoryTier.Dropped;
+            Drop(lease);
             lease.IsReleased = true;
             _leases.Remove(lease);
             return true;
@@ -208,9 +206,7 @@ public sealed partial class DeviceMemoryManager
             return;
         }
 
-        victim.Reclaimer.Drop(victim);
-        Unaccount(victim);
-        victim.Tier = MemoryTier.Dropped;
+        Drop(victim);
         if (victim.Kind == LeaseKind.Model)
         {
             _evictions++;
@@ -246,9 +242,7 @@ public sealed partial class DeviceMemoryManager
                 return false;
             }
 
-            oldest.Reclaimer.Drop(oldest);
-            Unaccount(oldest);
-            oldest.Tier = MemoryTier.Dropped;
+            Drop(oldest);
             _drops++;
             LogDropped(_logger, oldest.Owner, oldest.Bytes);
         }
@@ -283,6 +277,14 @@ public sealed partial class DeviceMemoryManager
         }
 
         return preferred ?? other;
+    }
+
+    /// <summary>The holder frees the item; its bytes leave the accounts and the lease is marked dropped.</summary>
+    private void Drop(MemoryLease lease)
+    {
+        lease.Reclaimer.Drop(lease);
+        Unaccount(lease);
+        lease.Tier = MemoryTier.Dropped;
     }
 
     private void Unaccount(MemoryLease lease)
