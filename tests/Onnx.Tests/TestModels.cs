@@ -37,6 +37,37 @@ internal static class TestModels
         .ToBytes();
 
     /// <summary>
+    /// A Loop whose trip count is <see cref="long.MaxValue"/>: y = x · I, forever. A run of it ends only
+    /// when it is terminated, so a cancellation test does not depend on how fast the machine is.
+    /// </summary>
+    public static byte[] EndlessLoop(int size)
+    {
+        var identity = new float[size * size];
+        for (var i = 0; i < size; i++)
+        {
+            identity[(i * size) + i] = 1f;
+        }
+
+        var body = new OnnxModelBuilder("endless_body")
+            .Input("iteration", TensorElementType.Int64)
+            .Input("keep_going", TensorElementType.Bool)
+            .Input("h", TensorElementType.Float, size, size)
+            .Node("Identity", ["keep_going"], ["keep_going_out"])
+            .Node("MatMul", ["h", "eye"], ["h_out"])
+            .Output("keep_going_out", TensorElementType.Bool)
+            .Output("h_out", TensorElementType.Float, size, size)
+            .BuildGraph();
+
+        return new OnnxModelBuilder("endless_loop")
+            .Input("x", TensorElementType.Float, size, size)
+            .Initializer("eye", identity, size, size)
+            .Initializer("trip_count", [long.MaxValue])
+            .Node("Loop", ["trip_count", "", "x"], ["y"], a => a.Graph("body", body))
+            .Output("y", TensorElementType.Float, size, size)
+            .ToBytes();
+    }
+
+    /// <summary>
     /// <paramref name="steps"/> chained [size, size] MatMuls with the identity matrix: slow enough that a
     /// run is still going when a test cancels it, and its result is x again.
     /// </summary>
