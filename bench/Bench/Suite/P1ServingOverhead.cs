@@ -1,0 +1,65 @@
+using System.Globalization;
+using Atelier.Imaging;
+using Atelier.Models.Adapters;
+
+namespace Atelier.Bench.Suite;
+
+/// <summary>
+/// P1: a click on a cached <c>sam-demo</c> session through the whole serving path (HTTP/1.1 keep-alive to a
+/// real silo process on Kestrel, API-key/rate-limit middleware, routing, grain call, device gate, decoder,
+/// mask post-processing, PNG answer) against the raw in-process decoder run on the same image's embedding
+/// (decoder + mask post-processing, no PNG). Click by click, alternating. Target: ≤ 5 % or ≤ 0.5 ms.
+/// </summary>
+internal sealed class P1ServingOverhead : ISuiteScenario
+{
+    private const string Model = "sam-demo";
+
+    public string Id => "P1";
+
+    public string What => "serving overhead per click (HTTP → grain → decoder → PNG) on a cached sam-demo session vs the raw in-process decoder run";
+
+    public async Task<ScenarioResult> RunAsync(SuiteContext context, CancellationToken cancellationToken)
+    {
+        var silo = await context.EmbeddedSiloAsync(cancellationToken).ConfigureAwait(false);
+        using var sam = (SamModel)await context.LoadModelAsync(Model, 0, cancellationToken).ConfigureAwait(false);
+        using var image = ImageDecoder.Decode(context.Upload);
+        using var embedding = sam.Encode(image, cancellationToken);
+        var (x, y) = context.Click;
+        var prompt = SamPrompt.FromPoints(new SamPoint(x, y, true));
+        var (id, _) = await SessionApi.OpenAsync(silo.Http, context.Upload, Model, cancellationToken).ConfigureAwait(false);
+
+        for (var i = 0; i < 5; i++)
+        {
+            SamRuns.Decode(sam, embedding, prompt, cancellationToken);
+            await SessionApi.SegmentAsync(silo.Http, id, x, y, cancellationToken).ConfigureAwait(false);
+        }
+
+        var raw = new double[context.Options.Clicks];
+        var served = new double[context.Options.Clicks];
+        for (var i = 0; i < raw.Length; i++)
+        {
+            raw[i] = SamRuns.Decode(sam, embedding, prompt, cancellationToken);
+            served[i] = await SamRuns.TimeAsync(() => SessionApi.SegmentAsync(silo.Http, id, x, y, cancellationToken)).ConfigureAwait(false);
+        }
+
+        await SessionApi.DeleteAsync(silo.Http, id, cancellationToken).ConfigureAwait(false);
+        var (r, s) = (Stats.Of(raw), Stats.Of(served));
+        var overheadMs = s.Median - r.Median;
+        var overheadPercent = 100 * overheadMs / r.Median;
+        var met = overheadMs <= 0.5 || overheadPercent <= 5;
+        return new ScenarioResult(Id, What, Math.Round(overheadMs, 3), "ms", "≤ 5 % or ≤ 0.5 ms (median served − median raw)", met, new Dictionary<string, object>
+        {
+            ["model"] = Model,
+            ["image"] = string.Create(CultureInfo.InvariantCulture, $"{context.UploadName} ({image.Width}x{image.Height})"),
+            ["overheadPercent"] = Math.Round(overheadPercent, 2),
+            ["rawDecoderMedianMs"] = Math.Round(r.Median, 3),
+            ["rawDecoderP99Ms"] = Math.Round(r.P99, 3),
+            ["servedClickMedianMs"] = Math.Round(s.Median, 3),
+            ["servedClickP99Ms"] = Math.Round(s.P99, 3),
+            ["samplesPerSide"] = raw.Length,
+            ["note"] = met
+                ? "served click includes HTTP, grain call, device gate, mask post-processing and the PNG encoding of the full-size mask"
+                : "target missed: the served click also encodes the full-size mask as PNG and crosses HTTP + the grain; the raw run only decodes and post-processes",
+        });
+    }
+}
