@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using Atelier.Grains;
 using Atelier.Grains.Hosting;
 using Atelier.Grains.Memory;
@@ -10,10 +12,12 @@ namespace Atelier.Bench.Suite;
 
 /// <summary>
 /// P7: memory per cached <c>sam-demo</c> session, with <c>Sessions:Cache:EmbeddingPrecision</c> Float32 and then
-/// Float16, each on a fresh in-process silo (the real runtime, grains, model host and ONNX Runtime; only the
-/// HTTP layer is left out so that this process's memory is the silo's). Two figures per precision:
+/// Float16, each in a fresh child process (this bench with <c>memoryChild=…</c>) hosting one silo: the real
+/// runtime, grains, model host and ONNX Runtime; only the HTTP layer is left out, so that the process's memory is
+/// the silo's and nothing the other scenarios allocated blurs it. Two figures per precision:
 /// the <see cref="DeviceMemoryManager"/> accounting (device + host bytes used) and the process's resident
-/// set growth after a full blocking GC, both divided by the sessions opened after one warm-up session.
+/// set growth after an aggressive full GC (free regions decommitted), both divided by the sessions opened after
+/// two warm-up sessions.
 /// The reported value is the RESIDENT SET growth (what the machine really pays), against the expected
 /// bytes: the fp32 embedding (256×64×64×4) plus the decoded RGB8 image the session keeps.
 /// Target: ≤ 1.1 × with fp32, about half (≤ 0.6 ×) with fp16.
@@ -22,6 +26,7 @@ internal sealed class P7SessionMemory : ISuiteScenario
 {
     private const string Model = "sam-demo";
     private const long EmbeddingFp32Bytes = 256L * 64 * 64 * sizeof(float);
+    private const string ChildMarker = "P7-MEASUREMENT ";
 
     public string Id => "P7";
 
@@ -36,7 +41,7 @@ internal sealed class P7SessionMemory : ISuiteScenario
         var met = ratio32 <= 1.1 && ratio16 <= 0.6;
         var detail = new Dictionary<string, object>
         {
-            ["reported"] = "process resident set growth per session after a full GC (Environment.WorkingSet)",
+            ["reported"] = "resident set growth per session of a fresh silo process after an aggressive full GC (Environment.WorkingSet)",
             ["image"] = string.Create(CultureInfo.InvariantCulture, $"{context.UploadName} ({context.Width}x{context.Height}, {context.Upload.Length} bytes JPEG)"),
             ["expectedBytesPerSession"] = expected,
             ["embeddingFp32Bytes"] = EmbeddingFp32Bytes,
@@ -59,9 +64,41 @@ internal sealed class P7SessionMemory : ISuiteScenario
             "≤ 1.1 × (fp32); ≤ 0.6 × (fp16, about half)", met, detail);
     }
 
+    /// <summary>Runs <see cref="RunChildAsync"/> in a child process and reads its one result line.</summary>
     private static async Task<Measurement> MeasureAsync(SuiteContext context, string precision, CancellationToken cancellationToken)
     {
-        context.Log($"P7 {precision}: {context.Options.MemorySessions} sessions");
+        context.Log($"P7 {precision}: {context.Options.MemorySessions} sessions in a child process");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[]
+        {
+            Path.Combine(AppContext.BaseDirectory, "Atelier.Bench.dll"), "suite",
+            $"memoryChild={precision}", string.Create(CultureInfo.InvariantCulture, $"memorySessions={context.Options.MemorySessions}"),
+        })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["ATELIER_HOME"] = context.Bench.CacheRoot;
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("the P7 child process did not start");
+        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        var output = await stdout.ConfigureAwait(false);
+        var line = output.Split('\n').FirstOrDefault(l => l.StartsWith(ChildMarker, StringComparison.Ordinal));
+        if (process.ExitCode != 0 || line is null)
+        {
+            throw new InvalidOperationException($"the P7 child ({precision}) failed ({process.ExitCode}): {await stderr.ConfigureAwait(false)}{output}");
+        }
+
+        return JsonSerializer.Deserialize<Measurement>(line[ChildMarker.Length..]);
+    }
+
+    /// <summary>
+    /// The child's side: one in-process silo with <paramref name="precision"/>, two warm-up sessions (model load,
+    /// pools), then <see cref="SuiteOptions.MemorySessions"/> more; prints one <see cref="ChildMarker"/> line.
+    /// </summary>
+    public static async Task RunChildAsync(SuiteContext context, string precision, CancellationToken cancellationToken)
+    {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Models:Store:RootPath"] = context.ModelRoot,
@@ -72,29 +109,28 @@ internal sealed class P7SessionMemory : ISuiteScenario
         var silo = cluster.Silos[0];
         var memory = silo.Services.GetRequiredService<DeviceMemoryManager>();
         var sessions = new List<ISessionGrain>();
-        try
+        for (var i = 0; i < 2; i++)
         {
-            sessions.Add(await OpenAsync(silo, context, cancellationToken).ConfigureAwait(false)); // warm-up: loads the model, fills pools
-            Settle();
-            var (rssBefore, managedBefore, accountedBefore) = (Environment.WorkingSet, GC.GetTotalMemory(true), memory.DeviceBytesUsed + memory.HostBytesUsed);
-            for (var i = 0; i < context.Options.MemorySessions; i++)
-            {
-                sessions.Add(await OpenAsync(silo, context, cancellationToken).ConfigureAwait(false));
-            }
-
-            Settle();
-            var n = (double)context.Options.MemorySessions;
-            return new Measurement(
-                (Environment.WorkingSet - rssBefore) / n,
-                (GC.GetTotalMemory(true) - managedBefore) / n,
-                (memory.DeviceBytesUsed + memory.HostBytesUsed - accountedBefore) / n);
+            sessions.Add(await OpenAsync(silo, context, cancellationToken).ConfigureAwait(false));
         }
-        finally
+
+        Settle();
+        var (rssBefore, managedBefore, accountedBefore) = (Environment.WorkingSet, GC.GetTotalMemory(false), memory.DeviceBytesUsed + memory.HostBytesUsed);
+        for (var i = 0; i < context.Options.MemorySessions; i++)
         {
-            foreach (var session in sessions)
-            {
-                await session.Close(cancellationToken).ConfigureAwait(false);
-            }
+            sessions.Add(await OpenAsync(silo, context, cancellationToken).ConfigureAwait(false));
+        }
+
+        Settle();
+        var n = (double)context.Options.MemorySessions;
+        var measurement = new Measurement(
+            (Environment.WorkingSet - rssBefore) / n,
+            (GC.GetTotalMemory(false) - managedBefore) / n,
+            (memory.DeviceBytesUsed + memory.HostBytesUsed - accountedBefore) / n);
+        await context.Bench.Output.WriteLineAsync(ChildMarker + JsonSerializer.Serialize(measurement)).ConfigureAwait(false);
+        foreach (var session in sessions)
+        {
+            await session.Close(cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -105,14 +141,15 @@ internal sealed class P7SessionMemory : ISuiteScenario
         return session;
     }
 
+    /// <summary>Full blocking GCs; the aggressive one also decommits free memory, so the resident set shows live data.</summary>
     private static void Settle()
     {
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
-        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
 
-    private readonly record struct Measurement(double RssPerSession, double ManagedPerSession, double AccountedPerSession)
+    internal readonly record struct Measurement(double RssPerSession, double ManagedPerSession, double AccountedPerSession)
     {
         public Dictionary<string, object> ToDetail(double expected) => new()
         {

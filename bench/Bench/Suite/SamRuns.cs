@@ -19,6 +19,36 @@ internal static class SamRuns
         return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
     }
 
+    /// <summary>
+    /// One click as the session grain does it in-process, without HTTP and without the grain call: the decoder run
+    /// plus the per-click work after it (bounding box, area and COCO RLE of the mask, PNG of the best mask).
+    /// </summary>
+    public static double DecodeWithClickWork(SamModel sam, SamEmbedding embedding, SamPrompt prompt, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var candidates = sam.Decode(embedding, prompt, SamMaskOutput.Single, null, cancellationToken);
+        try
+        {
+            foreach (var candidate in candidates)
+            {
+                _ = MaskOps.BoundingBox(candidate.Mask);
+                _ = MaskOps.Area(candidate.Mask);
+                _ = RleCodec.Encode(candidate.Mask);
+            }
+
+            _ = PngEncoder.Encode(candidates[0].Mask);
+        }
+        finally
+        {
+            foreach (var candidate in candidates)
+            {
+                candidate.Dispose();
+            }
+        }
+
+        return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+    }
+
     /// <summary>One encode as a session open runs it: preprocess + encoder on the decoded image.</summary>
     public static double Encode(SamModel sam, RgbImage image, CancellationToken cancellationToken)
     {

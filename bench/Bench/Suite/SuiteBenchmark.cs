@@ -30,6 +30,13 @@ internal sealed class SuiteBenchmark : IBenchmark
     public async Task RunAsync(BenchContext context, CancellationToken cancellationToken)
     {
         var options = SuiteOptions.Parse(context.Arguments);
+        if (options.MemoryChild is { } precision)
+        {
+            await using var child = await SuiteContext.CreateAsync(context, options, cancellationToken).ConfigureAwait(false);
+            await P7SessionMemory.RunChildAsync(child, precision, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var command = "dotnet run -c Release --project bench/Bench -- suite" + string.Concat(context.Arguments.Select(a => " " + a));
         var date = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();

@@ -18,11 +18,11 @@ internal sealed class SuiteOptions
     /// <summary>P2: stateless requests and raw encoder runs for <c>sam-isnet</c> (an encode is an ISNet run). Default: 3.</summary>
     public int StatelessRunsIsnet { get; set; } = 3;
 
-    /// <summary>P3: alternating rounds per side (Atelier, onnxruntime-node). Default: 3.</summary>
-    public int OnnxRounds { get; set; } = 3;
+    /// <summary>P3: alternating rounds per side (Atelier, onnxruntime-node). Default: 4.</summary>
+    public int OnnxRounds { get; set; } = 4;
 
-    /// <summary>P3: timed ISNet runs per round and side (after one warm-up run per round). Default: 2.</summary>
-    public int OnnxRunsPerRound { get; set; } = 2;
+    /// <summary>P3: timed ISNet runs per round and side (Node adds one untimed warm-up run per round). Default: 1.</summary>
+    public int OnnxRunsPerRound { get; set; } = 1;
 
     /// <summary>P4: timed calls per path (via owner, via non-owner) and per call kind. Default: 80.</summary>
     public int HopCalls { get; set; } = 80;
@@ -41,6 +41,9 @@ internal sealed class SuiteOptions
 
     /// <summary>Scenarios to run (<c>only=P1,P4</c>). Default: all of P1..P7.</summary>
     public IReadOnlySet<string> Only { get; set; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "P1", "P2", "P3", "P4", "P5", "P6", "P7" };
+
+    /// <summary>Set only by P7 for its child process: measure session memory with this embedding precision and print it. Default: none.</summary>
+    public string? MemoryChild { get; set; }
 
     /// <summary>Where latest.md and latest.json go, relative to the repository root. Default: <c>bench/results</c>.</summary>
     public string ResultsFolder { get; set; } = Path.Combine("bench", "results");
@@ -72,6 +75,7 @@ internal sealed class SuiteOptions
                 case "MEMORYSESSIONS": options.MemorySessions = Positive(key, value); break;
                 case "ONLY": options.Only = new HashSet<string>(value.Split(','), StringComparer.OrdinalIgnoreCase); break;
                 case "RESULTSFOLDER": options.ResultsFolder = value; break;
+                case "MEMORYCHILD": options.MemoryChild = value; break;
                 default: throw new ArgumentException($"Unknown suite option '{argument[..separator]}'.");
             }
         }
