@@ -10,7 +10,8 @@ namespace Atelier.Bench.Suite;
 /// mask post-processing, PNG answer) against the raw in-process decoder run on the same image's embedding
 /// (decoder + mask post-processing, no PNG). Click by click, alternating. A third candidate, the decoder plus
 /// the grain's per-click mask work in-process (box, area, RLE, PNG), splits the overhead into mask work and
-/// HTTP + grain. Target: ≤ 5 % or ≤ 0.5 ms.
+/// HTTP + grain. The overhead is the median of the click-by-click differences (served − raw of the same
+/// iteration); the difference of the two medians is kept in the detail. Target: ≤ 5 % or ≤ 0.5 ms.
 /// </summary>
 internal sealed class P1ServingOverhead : ISuiteScenario
 {
@@ -48,10 +49,14 @@ internal sealed class P1ServingOverhead : ISuiteScenario
 
         await SessionApi.DeleteAsync(silo.Http, id, cancellationToken).ConfigureAwait(false);
         var (r, l, s) = (Stats.Of(raw), Stats.Of(local), Stats.Of(served));
-        var overheadMs = s.Median - r.Median;
+
+        // Click-by-click differences: the three runs of one iteration share the machine's load of that moment,
+        // so the median of the differences is far steadier on a busy machine than a difference of medians.
+        var overheadMs = PairedMedian(served, raw);
+        var maskWorkMs = PairedMedian(local, raw);
         var overheadPercent = 100 * overheadMs / r.Median;
         var met = overheadMs <= 0.5 || overheadPercent <= 5;
-        return new ScenarioResult(Id, What, Math.Round(overheadMs, 3), "ms", "≤ 5 % or ≤ 0.5 ms (median served − median raw)", met, new Dictionary<string, object>
+        return new ScenarioResult(Id, What, Math.Round(overheadMs, 3), "ms (median of served − raw, click by click)", "≤ 5 % or ≤ 0.5 ms", met, new Dictionary<string, object>
         {
             ["model"] = Model,
             ["image"] = string.Create(CultureInfo.InvariantCulture, $"{context.UploadName} ({image.Width}x{image.Height})"),
@@ -60,8 +65,9 @@ internal sealed class P1ServingOverhead : ISuiteScenario
             ["rawDecoderP99Ms"] = Math.Round(r.P99, 3),
             ["servedClickMedianMs"] = Math.Round(s.Median, 3),
             ["inProcessClickWorkMedianMs"] = Math.Round(l.Median, 3),
-            ["maskWorkMs"] = Math.Round(l.Median - r.Median, 3),
-            ["httpAndGrainMs"] = Math.Round(s.Median - l.Median, 3),
+            ["maskWorkMs"] = Math.Round(maskWorkMs, 3),
+            ["httpAndGrainMs"] = Math.Round(PairedMedian(served, local), 3),
+            ["differenceOfMediansMs"] = Math.Round(s.Median - r.Median, 3),
             ["servedClickP99Ms"] = Math.Round(s.P99, 3),
             ["samplesPerSide"] = raw.Length,
             ["note"] = met
@@ -69,4 +75,7 @@ internal sealed class P1ServingOverhead : ISuiteScenario
                 : "target missed: per click the grain also describes the full-size mask (box, area, COCO RLE) and encodes it as PNG (maskWorkMs); HTTP + grain call + device gate add httpAndGrainMs",
         });
     }
+
+    /// <summary>The median of <c>a[i] − b[i]</c>.</summary>
+    internal static double PairedMedian(double[] a, double[] b) => BenchContext.Median([.. a.Select((v, i) => v - b[i])]);
 }

@@ -63,7 +63,10 @@ internal sealed class P2StickyVsStateless : ISuiteScenario
         List<double> sticky = [], decode = [], encode = [], stateless = [];
         for (var i = 0; i < statelessRuns; i++)
         {
-            context.Log($"P2 {model}: iteration {i + 1}/{statelessRuns}");
+            if (statelessRuns <= 5)
+            {
+                context.Log($"P2 {model}: iteration {i + 1}/{statelessRuns}");
+            }
             string? fresh = null;
             stateless.Add(await SamRuns.TimeAsync(async () =>
             {

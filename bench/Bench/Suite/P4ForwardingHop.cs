@@ -86,6 +86,8 @@ internal sealed class P4ForwardingHop : ISuiteScenario
             ["readViaOwnerP50Ms"] = Math.Round(ro.Median, 3),
             ["readViaNonOwnerP50Ms"] = Math.Round(rt.Median, 3),
             ["readDeltaP50Ms"] = Math.Round(rt.Median - ro.Median, 3),
+            ["clickPairedMedianDeltaMs"] = Math.Round(P1ServingOverhead.PairedMedian(clickOther, clickOwner), 3),
+            ["readPairedMedianDeltaMs"] = Math.Round(P1ServingOverhead.PairedMedian(readOther, readOwner), 3),
             ["readViaNonOwnerP99Ms"] = Math.Round(rt.P99, 3),
             ["callsPerPath"] = calls,
             ["owner"] = owner.Name,

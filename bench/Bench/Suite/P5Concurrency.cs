@@ -7,9 +7,8 @@ namespace Atelier.Bench.Suite;
 
 /// <summary>
 /// P5: throughput and latency with 1, 8 and 64 sessions clicking at once on one silo process (each
-/// session its own client loop: click, wait for the PNG, click again). Each level runs
-/// <see cref="SuiteOptions.LevelSeconds"/> after an untimed warm-up of a quarter of that; a click counts
-/// (throughput and latency) when it completes inside the window. The capacity reference is the raw in-process decoder run with ONE
+/// session its own client loop: click, wait for the PNG, click again); the window of each level is described
+/// on <see cref="RunLevelAsync"/>. The capacity reference is the raw in-process decoder run with ONE
 /// intra-op thread (the core-time of one click), timed before and after the levels:
 /// target throughput at saturation (the best level) ≥ 0.9 × cores / that time, and p99 ≤ 3 × p50 at every level.
 /// </summary>
@@ -64,7 +63,7 @@ internal sealed class P5Concurrency : ISuiteScenario
                 ["p50Ms"] = Math.Round(latency.Median, 1),
                 ["p99Ms"] = Math.Round(latency.P99, 1),
                 ["p99OverP50"] = Math.Round(latency.P99 / latency.Median, 2),
-                ["clicks"] = latency.Count,
+                ["latencySamples"] = latency.Count,
             });
         }
 
@@ -107,34 +106,75 @@ internal sealed class P5Concurrency : ISuiteScenario
         }
     }
 
+    /// <summary>
+    /// Closed-loop clients, one per session. Warm-up lasts until every session has completed a click (all
+    /// clients are in the loop and the queue is in its steady state). The window then lasts at least
+    /// <paramref name="seconds"/> and until every session has completed two clicks started inside it
+    /// (so even 64 sessions on a slow machine yield a full latency distribution), at most 4 × that time.
+    /// Throughput: clicks completed inside the window per second. Latency: clicks started and completed inside it.
+    /// </summary>
     private static async Task<(double Throughput, Stats Latency)> RunLevelAsync(
         SiloProcess silo, ReadOnlyMemory<string> sessions, float x, float y, double seconds, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        var warmup = TimeSpan.FromSeconds(seconds / 4);
-        var end = warmup + TimeSpan.FromSeconds(seconds);
-        var latencies = new List<double>[sessions.Length];
+        var clicks = new List<(double Started, double Finished)>[sessions.Length];
+        var windowStart = double.MaxValue;
+        var stop = false;
         var loops = new Task[sessions.Length];
         for (var i = 0; i < sessions.Length; i++)
         {
-            var (id, sample) = (sessions.Span[i], latencies[i] = []);
+            var (id, done) = (sessions.Span[i], clicks[i] = []);
             loops[i] = Task.Run(async () =>
             {
-                while (clock.Elapsed < end)
+                while (!Volatile.Read(ref stop))
                 {
-                    var started = clock.Elapsed;
+                    var started = clock.Elapsed.TotalMilliseconds;
                     await SessionApi.SegmentAsync(silo.Http, id, x, y, cancellationToken).ConfigureAwait(false);
-                    var finished = clock.Elapsed;
-                    if (finished >= warmup && finished <= end)
+                    var finished = clock.Elapsed.TotalMilliseconds;
+                    lock (done)
                     {
-                        sample.Add((finished - started).TotalMilliseconds);
+                        done.Add((started, finished));
                     }
                 }
             }, cancellationToken);
         }
 
+        var minimum = seconds * 1000;
+        double windowEnd;
+        while (true)
+        {
+            await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+            var now = clock.Elapsed.TotalMilliseconds;
+            if (windowStart == double.MaxValue)
+            {
+                if (clicks.All(c => Count(c, 0) >= 1))
+                {
+                    windowStart = now;
+                }
+
+                continue;
+            }
+
+            var elapsed = now - windowStart;
+            if ((elapsed >= minimum && clicks.All(c => Count(c, windowStart) >= 2)) || elapsed >= 4 * minimum)
+            {
+                windowEnd = now;
+                break;
+            }
+        }
+
+        Volatile.Write(ref stop, true);
         await Task.WhenAll(loops).ConfigureAwait(false);
-        var all = latencies.SelectMany(l => l).ToArray();
-        return (all.Length / seconds, Stats.Of(all));
+        var completed = clicks.SelectMany(c => c).Count(c => c.Finished >= windowStart && c.Finished <= windowEnd);
+        var latencies = clicks.SelectMany(c => c).Where(c => c.Started >= windowStart && c.Finished <= windowEnd).Select(c => c.Finished - c.Started).ToArray();
+        return (completed * 1000 / (windowEnd - windowStart), Stats.Of(latencies));
+
+        static int Count(List<(double Started, double Finished)> done, double since)
+        {
+            lock (done)
+            {
+                return done.Count(c => c.Started >= since);
+            }
+        }
     }
 }

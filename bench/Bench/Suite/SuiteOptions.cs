@@ -27,7 +27,10 @@ internal sealed class SuiteOptions
     /// <summary>P4: timed calls per path (via owner, via non-owner) and per call kind. Default: 80.</summary>
     public int HopCalls { get; set; } = 80;
 
-    /// <summary>P5: seconds of clicking per concurrency level (after a warm-up of a quarter of it). Default: 10 s.</summary>
+    /// <summary>
+    /// P5: the shortest measured window per concurrency level, in seconds (after a warm-up until every session has
+    /// clicked once; the window also waits for two clicks per session, at most 4 × this). Default: 10 s.
+    /// </summary>
     public double LevelSeconds { get; set; } = 10;
 
     /// <summary>P5: the concurrency levels (sessions clicking at once). Default: 1, 8, 64.</summary>
