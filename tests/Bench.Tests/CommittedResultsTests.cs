@@ -15,6 +15,16 @@ public sealed class CommittedResultsTests
         ResultsSchema.AssertValid(document.RootElement);
     }
 
+    [Theory]
+    [InlineData("latest.json")]
+    [InlineData("latest.md")]
+    public void Committed_results_are_utf8_without_a_byte_order_mark(string file)
+    {
+        var bytes = File.ReadAllBytes(Path.Combine(ResultsSchema.RepositoryRoot(), "bench", "results", file));
+
+        Assert.False(bytes.AsSpan().StartsWith((byte[])[0xEF, 0xBB, 0xBF]), $"{file} starts with a UTF-8 BOM");
+    }
+
     [Fact]
     public void Committed_latest_md_has_every_scenario_the_command_cores_and_date()
     {

@@ -28,4 +28,20 @@ public sealed class StatsTests
     {
         Assert.Throws<ArgumentException>(() => Stats.Of([]));
     }
+
+    [Fact]
+    public void PairedMedian_is_the_median_of_the_differences_not_the_difference_of_the_medians()
+    {
+        double[] served = [10, 30, 12, 50, 14];
+        double[] raw = [9, 28, 10, 40, 11];
+
+        Assert.Equal(2.0, Stats.PairedMedian(served, raw)); // differences 1, 2, 2, 10, 3
+        Assert.Equal(3.0, Stats.Of(served).Median - Stats.Of(raw).Median);
+    }
+
+    [Fact]
+    public void PairedMedian_refuses_samples_of_different_lengths()
+    {
+        Assert.Throws<ArgumentException>(() => Stats.PairedMedian([1.0, 2.0], [1.0]));
+    }
 }

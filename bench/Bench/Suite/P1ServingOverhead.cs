@@ -69,8 +69,8 @@ internal sealed class P1ServingOverhead : ISuiteScenario
 
         // Click-by-click differences: the three runs of one iteration share the machine's load of that moment,
         // so the median of the differences is far steadier on a busy machine than a difference of medians.
-        var overheadMs = PairedMedian(served, raw);
-        var maskWorkMs = PairedMedian(local, raw);
+        var overheadMs = Stats.PairedMedian(served, raw);
+        var maskWorkMs = Stats.PairedMedian(local, raw);
         var overheadPercent = 100 * overheadMs / r.Median;
         var met = overheadMs <= 0.5 || overheadPercent <= 5;
         return new ScenarioResult(Id, What, Math.Round(overheadMs, 3), "ms (median of served − raw, click by click)", "≤ 5 % or ≤ 0.5 ms", met, new Dictionary<string, object>
@@ -83,7 +83,7 @@ internal sealed class P1ServingOverhead : ISuiteScenario
             ["servedClickMedianMs"] = Math.Round(s.Median, 3),
             ["inProcessClickWorkMedianMs"] = Math.Round(l.Median, 3),
             ["maskWorkMs"] = Math.Round(maskWorkMs, 3),
-            ["httpAndGrainMs"] = Math.Round(PairedMedian(served, local), 3),
+            ["httpAndGrainMs"] = Math.Round(Stats.PairedMedian(served, local), 3),
             ["differenceOfMediansMs"] = Math.Round(s.Median - r.Median, 3),
             ["servedClickP99Ms"] = Math.Round(s.P99, 3),
             ["samplesPerSide"] = raw.Length,
@@ -92,7 +92,4 @@ internal sealed class P1ServingOverhead : ISuiteScenario
                 : "target missed: per click the grain also describes the full-size mask (box, area, COCO RLE) and encodes it as PNG (maskWorkMs); HTTP + grain call + device gate add httpAndGrainMs",
         });
     }
-
-    /// <summary>The median of <c>a[i] − b[i]</c>.</summary>
-    internal static double PairedMedian(double[] a, double[] b) => BenchContext.Median([.. a.Select((v, i) => v - b[i])]);
 }

@@ -16,6 +16,23 @@ internal readonly record struct Stats(int Count, double Median, double P90, doub
         return new Stats(sorted.Length, BenchContext.Median([.. sorted]), Rank(sorted, 0.90), Rank(sorted, 0.99), sorted[0], sorted[^1]);
     }
 
+    /// <summary>The median of the element-wise differences <c>a[i] − b[i]</c> (samples taken in the same iterations).</summary>
+    public static double PairedMedian(IReadOnlyList<double> a, IReadOnlyList<double> b)
+    {
+        if (a.Count != b.Count || a.Count == 0)
+        {
+            throw new ArgumentException("Paired samples must be non-empty and of the same length.", nameof(b));
+        }
+
+        var differences = new double[a.Count];
+        for (var i = 0; i < differences.Length; i++)
+        {
+            differences[i] = a[i] - b[i];
+        }
+
+        return BenchContext.Median(differences);
+    }
+
     private static double Rank(double[] sorted, double quantile) =>
         sorted[Math.Clamp((int)Math.Ceiling(quantile * sorted.Length) - 1, 0, sorted.Length - 1)];
 }

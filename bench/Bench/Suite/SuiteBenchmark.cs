@@ -72,8 +72,9 @@ internal sealed class SuiteBenchmark : IBenchmark
         Directory.CreateDirectory(folder);
         var stem = complete ? "latest" : "partial";
         var markdown = ResultWriter.Markdown(results, date, command, clock.Elapsed);
-        await File.WriteAllTextAsync(Path.Combine(folder, stem + ".json"), ResultWriter.Json(results, date), Encoding.UTF8, cancellationToken).ConfigureAwait(false);
-        await File.WriteAllTextAsync(Path.Combine(folder, stem + ".md"), markdown, Encoding.UTF8, cancellationToken).ConfigureAwait(false);
+        var utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
+        await File.WriteAllTextAsync(Path.Combine(folder, stem + ".json"), ResultWriter.Json(results, date), utf8, cancellationToken).ConfigureAwait(false);
+        await File.WriteAllTextAsync(Path.Combine(folder, stem + ".md"), markdown, utf8, cancellationToken).ConfigureAwait(false);
         context.Output.WriteLine();
         context.Output.WriteLine(markdown);
         context.Output.WriteLine($"Wrote {Path.Combine(options.ResultsFolder, stem)}.md and .json ({clock.Elapsed.TotalMinutes:F1} min).");
