@@ -39,8 +39,8 @@ internal sealed class SuiteOptions
     /// <summary>P6: swap rounds (each loads both models once through the host and once raw). Default: 4.</summary>
     public int SwapRounds { get; set; } = 4;
 
-    /// <summary>P7: sessions opened per precision to measure memory growth. Default: 16.</summary>
-    public int MemorySessions { get; set; } = 16;
+    /// <summary>P7: sessions opened per precision to measure memory growth (after 6 warm-up sessions). Default: 24.</summary>
+    public int MemorySessions { get; set; } = 24;
 
     /// <summary>Scenarios to run (<c>only=P1,P4</c>). Default: all of P1..P7.</summary>
     public IReadOnlySet<string> Only { get; set; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "P1", "P2", "P3", "P4", "P5", "P6", "P7" };
