@@ -36,6 +36,25 @@ internal static class SessionApi
         return await SendAsync(http, request, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The same click answered as JSON; returns the grain's own <c>elapsedMs</c> (validation to response, inside the grain).</summary>
+    public static async Task<double> SegmentJsonAsync(HttpClient http, string id, float x, float y, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"v1/sessions/{id}/segment", UriKind.Relative))
+        {
+            Content = new StringContent(string.Create(CultureInfo.InvariantCulture, $"{{\"points\":[[{x},{y}]]}}"), Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"segment (JSON) {id}: {(int)response.StatusCode} {body}");
+        }
+
+        using var json = JsonDocument.Parse(body);
+        return json.RootElement.GetProperty("elapsedMs").GetDouble();
+    }
+
     /// <summary><c>GET /v1/sessions/{id}</c> (a grain read, no model run).</summary>
     public static async Task<string?> GetAsync(HttpClient http, string id, CancellationToken cancellationToken)
     {
