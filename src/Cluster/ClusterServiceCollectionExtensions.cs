@@ -34,7 +34,10 @@ public static class ClusterServiceCollectionExtensions
         services.AddSingleton<IMembership>(sp => sp.GetRequiredService<RedisMembership>());
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<RedisMembership>());
         services.AddSingleton<IGrainDirectory, RedisGrainDirectory>();
-        services.AddSingleton<IMessageTransport, Http2Transport>();
+        services.AddSingleton<Http2Transport>();
+        services.AddSingleton<IMessageTransport>(sp => sp.GetRequiredService<Http2Transport>());
+        services.AddSingleton<FailureDetector>();
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<FailureDetector>());
         services.AddSingleton<ISessionStore, RedisSessionStore>();
         return services;
     }

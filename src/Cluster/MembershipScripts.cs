@@ -71,6 +71,37 @@ internal static class MembershipScripts
         """;
 
     /// <summary>
+    /// A suspicion of another silo (it missed direct probes). KEYS: row, version, suspicions hash. ARGV: table version
+    /// the suspecter judged, suspecter address, suspicion expiry (ms), quorum, channel, dead retention (s).
+    /// Compare-and-set on the table version like <see cref="DeclareDead"/>: a suspicion counts only against the table
+    /// the suspecter read. Records the suspicion (Redis clock), drops expired ones, and when unexpired suspicions from
+    /// distinct silos reach the quorum declares the silo dead in the same step (bumps and publishes the version).
+    /// Returns the new version (declared dead), 0 (already dead or gone), -2 (version changed) or -(10 + n): recorded,
+    /// n unexpired suspicions so far.
+    /// </summary>
+    public const string Suspect = Now + """
+        if (redis.call('GET', KEYS[2]) or '0') ~= ARGV[1] then return -2 end
+        local cur = redis.call('HGET', KEYS[1], 'status')
+        if (not cur) or cur == '3' then return 0 end
+        redis.call('HSET', KEYS[3], ARGV[2], now)
+        local n = 0
+        local all = redis.call('HGETALL', KEYS[3])
+        for i = 1, #all, 2 do
+          if now - tonumber(all[i + 1]) < tonumber(ARGV[3]) then n = n + 1 else redis.call('HDEL', KEYS[3], all[i]) end
+        end
+        if n < tonumber(ARGV[4]) then
+          redis.call('PEXPIRE', KEYS[3], ARGV[3])
+          return -(10 + n)
+        end
+        redis.call('DEL', KEYS[3])
+        redis.call('HSET', KEYS[1], 'status', '3')
+        redis.call('EXPIRE', KEYS[1], ARGV[6])
+        local v = redis.call('INCR', KEYS[2])
+        redis.call('PUBLISH', ARGV[5], v)
+        return v
+        """;
+
+    /// <summary>
     /// Reads the whole table in one step (a consistent snapshot). KEYS: silos set, version. ARGV: row key prefix.
     /// Returns {version, now, address, {row fields}, address, {row fields}, ...}; addresses whose row expired are
     /// removed from the set.

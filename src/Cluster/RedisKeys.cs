@@ -25,6 +25,9 @@ internal sealed class RedisKeys(string prefix)
 
     public RedisKey SiloRow(string silo) => SiloRowPrefix + silo;
 
+    /// <summary>Suspicions of one silo: hash suspecting silo → Redis-clock Unix ms of its latest suspicion.</summary>
+    public RedisKey Suspicions(string silo) => prefix + ":suspects:" + silo;
+
     public RedisKey Entry(string grain) => EntryPrefix + grain;
 
     public RedisKey SiloIndex(string silo) => SiloIndexPrefix + silo;

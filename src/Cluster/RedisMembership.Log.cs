@@ -21,5 +21,8 @@ public sealed partial class RedisMembership
 
         [LoggerMessage(EventId = 904, Level = LogLevel.Error, Message = "Membership loop failed; retrying.")]
         public static partial void LoopFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 905, Level = LogLevel.Warning, Message = "Membership: suspicion of {Silo} written ({Count} unexpired suspicions).")]
+        public static partial void SuspicionWritten(ILogger logger, SiloAddress silo, long count);
     }
 }

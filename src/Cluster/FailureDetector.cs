@@ -1,0 +1,85 @@
+using Atelier.Runtime;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Atelier.Cluster;
+
+/// <summary>
+/// Direct failure detection, in the spirit of Orleans' membership oracle: every <see cref="ClusterOptions.ProbePeriod"/>
+/// this silo pings the silos it watches (<see cref="RedisMembership.ProbeTargets"/>) over their internal HTTP/2 port;
+/// after <see cref="ClusterOptions.MissedProbesLimit"/> consecutive misses it writes a suspicion
+/// (<see cref="RedisMembership.SuspectAsync"/>), and <see cref="ClusterOptions.SuspicionQuorum"/> suspicions from
+/// distinct silos declare the silo dead. A silo that stopped answering but still heartbeats (hung request pipeline,
+/// partitioned from its peers) is caught this way; the stale-heartbeat rule of <see cref="RedisMembership"/> remains
+/// the fallback for clusters smaller than the quorum.
+/// </summary>
+public sealed partial class FailureDetector(
+    RedisMembership membership, Http2Transport transport, IOptions<ClusterOptions> options, ILogger<FailureDetector> logger)
+    : BackgroundService
+{
+    private readonly ClusterOptions _options = options.Value;
+    private readonly Dictionary<SiloAddress, int> _missed = [];
+
+    /// <summary>Probes of this silo that went unanswered, in total (for tests and diagnostics).</summary>
+    public long MissedProbes { get; private set; }
+
+    /// <summary>One probe round: pings every watched silo once and writes the suspicions that are due.</summary>
+    public async Task ProbeOnceAsync(CancellationToken cancellationToken)
+    {
+        if (membership.IsDeclaredDead)
+        {
+            return;
+        }
+
+        var targets = membership.ProbeTargets();
+        var answers = await Task.WhenAll(targets.Select(t => transport.PingAsync(t, _options.ProbeTimeout, cancellationToken))).ConfigureAwait(false);
+        for (var i = 0; i < targets.Count; i++)
+        {
+            var target = targets[i];
+            if (answers[i])
+            {
+                _missed.Remove(target);
+                continue;
+            }
+
+            MissedProbes++;
+            var missed = _missed[target] = _missed.GetValueOrDefault(target) + 1;
+            Log.ProbeMissed(logger, target, missed);
+            if (missed >= _options.MissedProbesLimit)
+            {
+                _missed.Remove(target); // the next suspicion needs another full run of misses
+                await membership.SuspectAsync(target, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        // Forget silos no longer watched (dead, left, or another silo now watches them).
+        foreach (var silo in _missed.Keys.Where(s => !targets.Contains(s)).ToArray())
+        {
+            _missed.Remove(silo);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(_options.ProbePeriod);
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+        {
+            try
+            {
+                await ProbeOnceAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // Probing outlives any one failure (Redis unreachable while writing a suspicion): log, go on.
+            catch (Exception exception)
+#pragma warning restore CA1031
+            {
+                Log.ProbeRoundFailed(logger, exception);
+            }
+        }
+    }
+}
