@@ -87,6 +87,11 @@ public sealed class Http2Transport : IMessageTransport, IDisposable
         {
             throw new TimeoutException($"Silo {target} did not answer within {_timeout}.");
         }
+        catch (IOException exception)
+        {
+            // The connection broke while the answer was being read: the call may have run.
+            throw new SiloUnavailableException($"Silo {target} broke the connection: {exception.Message}", exception);
+        }
         catch (HttpRequestException exception)
         {
             throw new SiloUnavailableException($"Silo {target} is not reachable: {exception.Message}", exception)
