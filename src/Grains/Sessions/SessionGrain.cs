@@ -18,6 +18,7 @@ namespace Atelier.Grains.Sessions;
 /// call at a time.
 /// </summary>
 [CollectionAgeLimit(Hours = 25)] // the session's own TTL timer ends it; never collect it earlier
+[ResourceAwarePlacement] // where its segmenter is resident and device memory is free (cluster mode; one silo otherwise)
 internal sealed partial class SessionGrain(
     ModelHost models,
     ISessionStore store,

@@ -122,7 +122,9 @@ internal static partial class SessionEndpoints
 
         var upload = await RequestBodies.ReadImageAsync(context.Request, api.Value.MaxUploadBytes, ct).ConfigureAwait(false);
         var id = SessionIds.New();
-        var info = await Session(context, grains, id).Open(upload, new OpenSessionOptions(model, ttlSpan), ct).ConfigureAwait(false);
+        var grain = Session(context, grains, id);
+        RequestContext.Set(PlacementHints.ModelKey, model ?? sessions.Value.DefaultModel); // placed where it is resident
+        var info = await grain.Open(upload, new OpenSessionOptions(model, ttlSpan), ct).ConfigureAwait(false);
         return TypedResults.Created("/v1/sessions/" + id, Executed(context, info));
     }
 
