@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Atelier.Runtime;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -8,7 +9,8 @@ namespace Atelier.Cluster;
 /// <summary>
 /// Direct failure detection, in the spirit of Orleans' membership oracle: every <see cref="ClusterOptions.ProbePeriod"/>
 /// this silo pings the silos it watches (<see cref="RedisMembership.ProbeTargets"/>) over their internal HTTP/2 port;
-/// after <see cref="ClusterOptions.MissedProbesLimit"/> consecutive misses it writes a suspicion
+/// after <see cref="ClusterOptions.MissedProbesLimit"/> consecutive misses (counted only once the silo has answered
+/// this prober at least once: a starting silo is active in the table before its port listens) it writes a suspicion
 /// (<see cref="RedisMembership.SuspectAsync"/>), and <see cref="ClusterOptions.SuspicionQuorum"/> suspicions from
 /// distinct silos declare the silo dead. A silo that stopped answering but still heartbeats (hung request pipeline,
 /// partitioned from its peers) is caught this way; the stale-heartbeat rule of <see cref="RedisMembership"/> remains
@@ -20,9 +22,13 @@ public sealed partial class FailureDetector(
 {
     private readonly ClusterOptions _options = options.Value;
     private readonly Dictionary<SiloAddress, int> _missed = [];
+    private readonly ConcurrentDictionary<SiloAddress, bool> _answered = new();
 
     /// <summary>Probes of this silo that went unanswered, in total (for tests and diagnostics).</summary>
     public long MissedProbes { get; private set; }
+
+    /// <summary>Whether <paramref name="silo"/> has answered a probe of this silo (from then on, misses count).</summary>
+    public bool HasAnswered(SiloAddress silo) => _answered.ContainsKey(silo);
 
     /// <summary>One probe round: pings every watched silo once and writes the suspicions that are due.</summary>
     public async Task ProbeOnceAsync(CancellationToken cancellationToken)
@@ -39,7 +45,15 @@ public sealed partial class FailureDetector(
             var target = targets[i];
             if (answers[i])
             {
+                _answered[target] = true;
                 _missed.Remove(target);
+                continue;
+            }
+
+            if (!_answered.ContainsKey(target))
+            {
+                // Never answered this silo yet: it may still be starting (active in the table before its port
+                // listens). Until its first answer only the stale-heartbeat rule can declare it dead.
                 continue;
             }
 
@@ -57,6 +71,14 @@ public sealed partial class FailureDetector(
         foreach (var silo in _missed.Keys.Where(s => !targets.Contains(s)).ToArray())
         {
             _missed.Remove(silo);
+        }
+
+        foreach (var silo in _answered.Keys)
+        {
+            if (membership.GetStatus(silo) == SiloStatus.Dead)
+            {
+                _answered.TryRemove(silo, out _);
+            }
         }
     }
 

@@ -82,6 +82,9 @@ internal sealed class ClusterSilo : IAsyncDisposable
         await Membership.StopAsync(default);
     }
 
+    /// <summary>Stops answering anyone (its server aborts every connection) while its runtime keeps heartbeating.</summary>
+    public Task MuteAsync() => _app.Services.GetRequiredService<IServer>().StopAsync(new CancellationToken(canceled: true));
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();

@@ -48,19 +48,18 @@ public sealed class FailureDetectionTests(RedisServerFixture redis)
         var signals = new ProbeSignals();
         await using var s0 = await ClusterSilo.StartAsync(options, "s0", signals);
         await using var s1 = await ClusterSilo.StartAsync(options, "s1", signals);
-
-        // A silo that keeps heartbeating into Redis but answers nobody: its internal port is closed.
-        await using var mute = redis.NewMembership(options);
+        await using var mute = await ClusterSilo.StartAsync(options, "mute", signals);
         var declared = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        mute.DeclaredDead += (_, _) => declared.TrySetResult();
-        await mute.StartAsync(default);
-        var muteAddress = await JoinAsync(mute, $"127.0.0.1:{RedisServerFixture.FreePort()}");
+        mute.Membership.DeclaredDead += (_, _) => declared.TrySetResult();
+        FailureDetector[] watchers = [s0.Services.GetRequiredService<FailureDetector>(), s1.Services.GetRequiredService<FailureDetector>()];
+        await RedisMembershipTests.WaitUntil(() => watchers.All(w => w.HasAnswered(mute.Address)), TimeSpan.FromSeconds(60));
 
-        await declared.Task.WaitAsync(TimeSpan.FromSeconds(60)); // its own heartbeat tells it
+        await mute.MuteAsync(); // its port closes; its runtime's load reports keep its heartbeat fresh
+
+        await declared.Task.WaitAsync(TimeSpan.FromSeconds(60)); // its own next heartbeat tells it
         await RedisMembershipTests.WaitUntil(() =>
-            s0.Membership.GetStatus(muteAddress) == SiloStatus.Dead && s1.Membership.GetStatus(muteAddress) == SiloStatus.Dead);
-        Assert.True(s0.Services.GetRequiredService<FailureDetector>().MissedProbes + s1.Services.GetRequiredService<FailureDetector>().MissedProbes
-            >= options.MissedProbesLimit * 2);
+            s0.Membership.GetStatus(mute.Address) == SiloStatus.Dead && s1.Membership.GetStatus(mute.Address) == SiloStatus.Dead);
+        Assert.True(watchers.Sum(w => w.MissedProbes) >= options.MissedProbesLimit * 2);
         Assert.Equal(SiloStatus.Active, s0.Membership.GetStatus(s1.Address)); // the live ones answered every probe
         Assert.Equal(SiloStatus.Active, s1.Membership.GetStatus(s0.Address));
     }
