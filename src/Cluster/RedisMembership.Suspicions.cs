@@ -46,13 +46,19 @@ public sealed partial class RedisMembership
     /// Writes this silo's suspicion of <paramref name="silo"/> (it missed <see cref="ClusterOptions.MissedProbesLimit"/>
     /// probes) with the compare-and-set script on the table version; re-reads and re-judges when the version moved.
     /// Returns the new table version when this suspicion completed the quorum and declared the silo dead, 0 when it is
-    /// dead or gone already, otherwise -(10 + n) with n the unexpired suspicions counted.
+    /// dead or gone already (or nothing was written: just back from a Redis outage), otherwise -(10 + n) with n the
+    /// unexpired suspicions counted.
     /// </summary>
     public async Task<long> SuspectAsync(SiloAddress silo, CancellationToken cancellationToken)
     {
         if (_self is not { } self)
         {
             throw new InvalidOperationException("This silo has not joined yet; it cannot suspect others.");
+        }
+
+        if (InOutageGrace)
+        {
+            return 0; // just back from a Redis outage: judge nobody yet (see InOutageGrace)
         }
 
         for (var attempt = 0; ; attempt++)

@@ -31,6 +31,7 @@ public sealed partial class RedisMembership : IMembership, IHostedService, IAsyn
     private bool _joined;
     private bool _left;
     private int _declaredDead;
+    private long _lastOutageTimestamp;
     private Task? _loop;
 
     public RedisMembership(IConnectionMultiplexer redis, IOptions<ClusterOptions> options, ILogger<RedisMembership> logger)
@@ -94,7 +95,16 @@ public sealed partial class RedisMembership : IMembership, IHostedService, IAsyn
         }
 
         var created = !_view.Rows.ContainsKey(load.Silo);
-        await HeartbeatAsync(load, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await HeartbeatAsync(load, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (RedisFailures.IsOutage(exception))
+        {
+            MarkOutage();
+            throw;
+        }
+
         if (created)
         {
             await RefreshAsync(cancellationToken).ConfigureAwait(false);
@@ -128,7 +138,7 @@ public sealed partial class RedisMembership : IMembership, IHostedService, IAsyn
     {
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
             MembershipScripts.ReadTable, [_keys.Silos, _keys.Version], [_keys.SiloRowPrefix])
-            .WithCancellation(cancellationToken).ConfigureAwait(false))!;
+            .WithCancellation(cancellationToken).OrUnavailable("membership read").ConfigureAwait(false))!;
         var version = long.Parse((string)result[0]!, CultureInfo.InvariantCulture);
         var now = long.Parse((string)result[1]!, CultureInfo.InvariantCulture);
         var rows = new Dictionary<SiloAddress, MembershipRow>();
@@ -160,6 +170,11 @@ public sealed partial class RedisMembership : IMembership, IHostedService, IAsyn
     /// </summary>
     public async Task<IReadOnlyList<SiloAddress>> DetectFailuresAsync(CancellationToken cancellationToken)
     {
+        if (InOutageGrace)
+        {
+            return []; // every heartbeat is stale after an outage: let them resume before judging anyone
+        }
+
         var maxAgeMs = (long)(_options.HeartbeatPeriod.TotalMilliseconds * _options.MissedHeartbeatsLimit);
         List<SiloAddress>? declared = null;
         for (var attempt = 0; attempt < 3; attempt++)
@@ -294,6 +309,11 @@ public sealed partial class RedisMembership : IMembership, IHostedService, IAsyn
             catch (Exception exception)
 #pragma warning restore CA1031
             {
+                if (RedisFailures.IsOutage(exception))
+                {
+                    MarkOutage();
+                }
+
                 Log.LoopFailed(_logger, exception);
                 try
                 {
@@ -334,6 +354,22 @@ public sealed partial class RedisMembership : IMembership, IHostedService, IAsyn
     }
 
     private void RememberSelf(SiloAddress silo) => _self ??= silo;
+
+    /// <summary>
+    /// True until the heartbeat limit has passed since this silo last failed to reach Redis. After an outage every
+    /// heartbeat in the table is stale (none could be written), so nobody is judged until all silos had time to
+    /// heartbeat again; otherwise the first silo to reconnect would declare the whole cluster dead.
+    /// </summary>
+    internal bool InOutageGrace
+    {
+        get
+        {
+            var last = Interlocked.Read(ref _lastOutageTimestamp);
+            return last != 0 && TimeProvider.System.GetElapsedTime(last) < _options.HeartbeatPeriod * (_options.MissedHeartbeatsLimit + 1);
+        }
+    }
+
+    private void MarkOutage() => Interlocked.Exchange(ref _lastOutageTimestamp, TimeProvider.System.GetTimestamp());
 
     private void Signal()
     {

@@ -48,7 +48,7 @@ public sealed class RedisSessionStore : ISessionStore
         _ = transaction.KeyDeleteAsync(key);
         _ = transaction.HashSetAsync(key, fields);
         _ = transaction.KeyExpireAsync(key, TimeSpan.FromSeconds(session.TtlSeconds));
-        if (!await transaction.ExecuteAsync().WithCancellation(cancellationToken).ConfigureAwait(false))
+        if (!await transaction.ExecuteAsync().WithCancellation(cancellationToken).OrUnavailable("session save").ConfigureAwait(false))
         {
             throw new InvalidOperationException($"Session {session.Id} could not be saved.");
         }
@@ -57,7 +57,8 @@ public sealed class RedisSessionStore : ISessionStore
     public async Task<StoredSession?> LoadAsync(string id, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(id);
-        var entries = await _redis.GetDatabase().HashGetAllAsync(_keys.Session(id)).WithCancellation(cancellationToken).ConfigureAwait(false);
+        var entries = await _redis.GetDatabase().HashGetAllAsync(_keys.Session(id)).WithCancellation(cancellationToken)
+            .OrUnavailable("session load").ConfigureAwait(false);
         byte[]? metaBytes = null;
         var versions = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         foreach (var entry in entries)
@@ -107,7 +108,7 @@ public sealed class RedisSessionStore : ISessionStore
     public Task DeleteAsync(string id, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(id);
-        return _redis.GetDatabase().KeyDeleteAsync(_keys.Session(id)).WithCancellation(cancellationToken);
+        return _redis.GetDatabase().KeyDeleteAsync(_keys.Session(id)).WithCancellation(cancellationToken).OrUnavailable("session delete");
     }
 
     /// <summary>The versions kept: the newest <c>max</c>, moved back if needed so the current one stays inside.</summary>
