@@ -40,6 +40,8 @@ public static class ClusterServiceCollectionExtensions
         services.AddSingleton<IMessageTransport>(sp => sp.GetRequiredService<Http2Transport>());
         services.AddSingleton<FailureDetector>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<FailureDetector>());
+        services.AddSingleton<DirectoryReassertion>();
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<DirectoryReassertion>());
         services.AddSingleton<ISessionStore, RedisSessionStore>();
         services.TryAddSingleton<ISiloLoadSource, DeviceLoadSource>();
         return services;

@@ -3,19 +3,23 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using StackExchange.Redis;
 using Xunit.Abstractions;
 
 namespace Atelier.Cluster.Tests;
 
 /// <summary>
-/// Redis killed and restarted (same port, persistent append-only file, password required) under a click load on three
-/// real silo processes.
+/// Redis killed and restarted on the same port (password required) under a click load on three real silo processes:
+/// with its data (append-only file, the recommended deployment) or empty (it lost everything: silos write their
+/// membership rows and directory entries again).
 /// </summary>
 [Collection(RedisCollection.Name)]
 public sealed class RedisOutageTests(RedisServerFixture redis, ITestOutputHelper output)
 {
-    [Fact]
-    public async Task Sessions_keep_answering_while_redis_is_down_unknown_owners_answer_503_and_the_cluster_reforms_without_duplicates()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Sessions_keep_answering_while_redis_is_down_unknown_owners_answer_503_and_the_cluster_reforms_without_duplicates(bool restartsEmpty)
     {
         using var store = new RedisProcess(password: "outage-test-password");
         await store.StartAsync();
@@ -75,7 +79,7 @@ public sealed class RedisOutageTests(RedisServerFixture redis, ITestOutputHelper
             () => outage.Elapsed > TimeSpan.FromSeconds(5) && Volatile.Read(ref clicks) >= clicksAtKill + 20, TimeSpan.FromSeconds(120));
         var clicksDuringOutage = Volatile.Read(ref clicks) - clicksAtKill;
 
-        await store.StartAsync(); // same port, same data
+        await store.StartAsync(empty: restartsEmpty); // same port
         foreach (var silo in silos)
         {
             await SiloProcessTests.WaitForClusterAsync(cluster.Http, silo, ["o0", "o1", "o2"]);
@@ -93,6 +97,17 @@ public sealed class RedisOutageTests(RedisServerFixture redis, ITestOutputHelper
         foreach (var silo in silos)
         {
             await SiloProcessTests.WaitForClusterAsync(cluster.Http, silo, ["o0", "o1", "o2"]);
+        }
+
+        if (restartsEmpty)
+        {
+            // Every owner registered its sessions again: a silo that never cached an owner still finds it.
+            using var fresh = await ConnectionMultiplexer.ConnectAsync(store.Configuration);
+            foreach (var (id, owner) in sessions)
+            {
+                var entry = (string?)await fresh.GetDatabase().StringGetAsync($"{options.KeyPrefix}:dir:{typeof(Atelier.Grains.ISessionGrain).FullName}/{id}");
+                Assert.False(string.IsNullOrEmpty(entry), $"no directory entry for {id} after the restart");
+            }
         }
 
         // One activation per session: every silo names the same owner as before, and a new session opens normally.

@@ -26,8 +26,24 @@ internal sealed class RedisProcess : IDisposable
     /// <summary>The StackExchange.Redis configuration string silos use (with the password).</summary>
     public string Configuration => $"127.0.0.1:{Port},password={Password}";
 
-    public async Task StartAsync()
+    /// <summary>Starts the server; with <paramref name="empty"/> its data files are deleted first (a Redis that lost everything).</summary>
+    public async Task StartAsync(bool empty = false)
     {
+        if (empty)
+        {
+            foreach (var entry in Directory.EnumerateFileSystemEntries(_folder))
+            {
+                if (Directory.Exists(entry))
+                {
+                    Directory.Delete(entry, recursive: true);
+                }
+                else
+                {
+                    File.Delete(entry);
+                }
+            }
+        }
+
         var start = new ProcessStartInfo("redis-server") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in new[]
         {
