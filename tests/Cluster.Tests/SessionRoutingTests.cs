@@ -42,6 +42,32 @@ public sealed class SessionRoutingTests(RedisServerFixture redis, ITestOutputHel
             }
         }
 
+        // An erase sent twice with one Idempotency-Key (through two silos) is applied once; the key cannot name another edit.
+        var (edited, editedOwner) = sessions[^1];
+        byte[] first;
+        using (var erase = await api.EraseAsync(silos[0], edited, "routing-erase-1"))
+        {
+            await SessionApi.EnsureAsync(erase, silos[0]);
+            Assert.Equal(editedOwner, SessionApi.Owner(erase));
+            first = await erase.Content.ReadAsByteArrayAsync();
+        }
+
+        using (var again = await api.EraseAsync(silos[1], edited, "routing-erase-1"))
+        {
+            await SessionApi.EnsureAsync(again, silos[1]);
+            Assert.Equal(first, await again.Content.ReadAsByteArrayAsync());
+        }
+
+        Assert.Equal(1, await api.VersionAsync(silos[2], edited));
+        using (var reused = new HttpRequestMessage(HttpMethod.Post, new Uri(silos[2].BaseAddress, $"/v1/sessions/{edited}/undo")))
+        {
+            reused.Headers.Add("Idempotency-Key", "routing-erase-1");
+            using var refused = await cluster.Http.SendAsync(reused);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        }
+
+        Assert.Equal(1, await api.VersionAsync(silos[0], edited));
+
         // Close through a silo that does not own the session: the owner closes it and says so; it is gone everywhere.
         foreach (var (id, owner) in sessions.Take(6))
         {
