@@ -41,7 +41,7 @@ internal sealed class RoutingBenchmark : IBenchmark
             foreach (var name in new[] { "a", "b" })
             {
                 var (http, internalPort) = (FreePort(), FreePort());
-                var process = Start("dotnet", [silo], new Dictionary<string, string>
+                var environment = new Dictionary<string, string>
                 {
                     ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{http}",
                     ["ATELIER__Silo__Mode"] = "redis",
@@ -52,8 +52,13 @@ internal sealed class RoutingBenchmark : IBenchmark
                     ["ATELIER__Cluster__AdvertisedHost"] = "127.0.0.1",
                     ["ATELIER__Security__RatePerSecond"] = "0",
                     ["Logging__LogLevel__Default"] = "Warning",
-                    ["ATELIER_HOME"] = context.CacheRoot,
-                });
+                };
+                if (Directory.Exists(context.CacheRoot))
+                {
+                    environment["ATELIER_HOME"] = context.CacheRoot; // else the silo finds the nearest .atelier/ itself
+                }
+
+                var process = Start("dotnet", [silo], environment);
                 silos.Add((name, process, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{http}/") }));
             }
 

@@ -106,7 +106,8 @@ public sealed partial class SiloRuntime
                             CacheAddress(forward);
                         }
                     }
-                    catch (SiloUnavailableException) when (attempt < Options.MaxForwardCount && _membership.GetStatus(remote) == SiloStatus.Dead)
+                    catch (SiloUnavailableException unavailable) when (attempt < Options.MaxForwardCount
+                        && _membership.GetStatus(remote) == SiloStatus.Dead && IsSafeToResend(call, unavailable))
                     {
                         _addressCache.TryRemove(call.GrainId, out _);
                     }
@@ -193,8 +194,10 @@ public sealed partial class SiloRuntime
 
     /// <summary>A call may be sent again after its silo failed: it never arrived, or running it twice is harmless.</summary>
     private bool MayRetry(CallWorkItem call, SiloUnavailableException failure) =>
-        Options.FailoverWait > TimeSpan.Zero
-        && (failure.NotDelivered || call.Method.Idempotent || call.Context?.ContainsKey(RequestContext.IdempotencyKey) == true);
+        Options.FailoverWait > TimeSpan.Zero && IsSafeToResend(call, failure);
+
+    private static bool IsSafeToResend(CallWorkItem call, SiloUnavailableException failure) =>
+        failure.NotDelivered || call.Method.Idempotent || call.Context?.ContainsKey(RequestContext.IdempotencyKey) == true;
 
     /// <summary>
     /// Polls the local membership view (refreshed by the membership's own loop and change notifications) until
