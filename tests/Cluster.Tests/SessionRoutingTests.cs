@@ -67,6 +67,15 @@ public sealed class SessionRoutingTests(RedisServerFixture redis, ITestOutputHel
         }
 
         Assert.Equal(1, await api.VersionAsync(silos[0], edited));
+        using (var tooLong = new HttpRequestMessage(HttpMethod.Post, new Uri(silos[1].BaseAddress, $"/v1/sessions/{edited}/undo")))
+        {
+            tooLong.Headers.TryAddWithoutValidation("Idempotency-Key", new string('k', 256)); // above Api:MaxIdempotencyKeyLength
+            using var refused = await cluster.Http.SendAsync(tooLong);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        }
+
+        Assert.Equal(1, await api.VersionAsync(silos[0], edited));
 
         // Close through a silo that does not own the session: the owner closes it and says so; it is gone everywhere.
         foreach (var (id, owner) in sessions.Take(6))
