@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Atelier.Cluster;
 
-public sealed partial class DirectoryReassertion
+internal sealed partial class DirectoryReassertion
 {
     private static partial class Log
     {

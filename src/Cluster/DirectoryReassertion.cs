@@ -9,7 +9,7 @@ namespace Atelier.Cluster;
 /// the directory again (<see cref="SiloRuntime.ReassertDirectoryAsync"/>), retrying until it succeeds, so calls from
 /// other silos find their owners and a grain activated elsewhere meanwhile keeps a single activation.
 /// </summary>
-public sealed partial class DirectoryReassertion(RedisMembership membership, SiloRuntime runtime, ILogger<DirectoryReassertion> logger)
+internal sealed partial class DirectoryReassertion(RedisMembership membership, SiloRuntime runtime, ILogger<DirectoryReassertion> logger)
     : BackgroundService
 {
     private readonly SemaphoreSlim _signal = new(0, 1);

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Atelier.Cluster;
 
-public sealed partial class FailureDetector
+internal sealed partial class FailureDetector
 {
     private static partial class Log
     {

@@ -16,7 +16,7 @@ namespace Atelier.Cluster;
 /// partitioned from its peers) is caught this way; the stale-heartbeat rule of <see cref="RedisMembership"/> remains
 /// the fallback for clusters smaller than the quorum.
 /// </summary>
-public sealed partial class FailureDetector(
+internal sealed partial class FailureDetector(
     RedisMembership membership, Http2Transport transport, IOptions<ClusterOptions> options, ILogger<FailureDetector> logger)
     : BackgroundService
 {

@@ -6,13 +6,13 @@ namespace Atelier.Cluster;
 public sealed partial class RedisMembership
 {
     /// <summary>This silo's address, once the runtime has reported it (null before).</summary>
-    public SiloAddress? Self => _self;
+    internal SiloAddress? Self => _self;
 
     /// <summary>
     /// The silos this one probes: the next <see cref="ClusterOptions.ProbedSilos"/> active or draining silos after it in
     /// address order, wrapping around, so that every silo is watched by that many others.
     /// </summary>
-    public IReadOnlyList<SiloAddress> ProbeTargets()
+    internal IReadOnlyList<SiloAddress> ProbeTargets()
     {
         if (_self is not { } self)
         {
