@@ -77,6 +77,15 @@ public sealed class SessionRoutingTests(RedisServerFixture redis, ITestOutputHel
 
         Assert.Equal(1, await api.VersionAsync(silos[0], edited));
 
+        // An id nobody opened answers 404 and leaves no activation behind (its directory entry goes away).
+        using (var unknown = await api.InfoAsync(silos[1], "NeverOpenedSession"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        }
+
+        var entry = $"{cluster.Options.KeyPrefix}:dir:{typeof(Atelier.Grains.ISessionGrain).FullName}/NeverOpenedSession";
+        await RedisMembershipTests.WaitUntil(async () => !await redis.Connection.GetDatabase().KeyExistsAsync(entry), TimeSpan.FromSeconds(60));
+
         // Close through a silo that does not own the session: the owner closes it and says so; it is gone everywhere.
         foreach (var (id, owner) in sessions.Take(6))
         {

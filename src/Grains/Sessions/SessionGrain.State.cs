@@ -40,6 +40,13 @@ internal sealed partial class SessionGrain
         var tenant = RequestContext.Get(RequestContext.TenantKey);
         if (_record is null || _closed || !string.Equals(_record.Tenant, tenant, StringComparison.Ordinal))
         {
+            if (_record is null && !_closed)
+            {
+                // An id nobody opened (or whose session is gone from the store): do not keep an empty activation, and
+                // its directory entry, for the whole collection age.
+                DeactivateOnIdle();
+            }
+
             // Another tenant's session answers exactly like an unknown one.
             throw new SessionNotFoundException($"Session '{Id}' not found.");
         }
