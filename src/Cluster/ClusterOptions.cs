@@ -30,6 +30,25 @@ public sealed class ClusterOptions
     /// <summary>Heartbeat periods without a heartbeat after which another silo declares a silo dead. Default: 5 (periods).</summary>
     public int MissedHeartbeatsLimit { get; set; } = 5;
 
+    /// <summary>Period of the direct probes (HTTP/2 ping of the internal port) this silo sends to the silos it watches. Default: 1 second.</summary>
+    public TimeSpan ProbePeriod { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long one probe waits for its answer before it counts as missed. Default: 2 seconds.</summary>
+    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How many other silos each silo probes (the next ones after it in address order). Default: 3 silos.</summary>
+    public int ProbedSilos { get; set; } = 3;
+
+    /// <summary>Consecutive missed probes after which this silo writes a suspicion of the silo. Default: 3 probes.</summary>
+    public int MissedProbesLimit { get; set; } = 3;
+
+    /// <summary>Distinct silos whose unexpired suspicions declare a silo dead. Default: 2 silos (in a cluster too small
+    /// for that quorum, the stale heartbeat limit still declares it).</summary>
+    public int SuspicionQuorum { get; set; } = 2;
+
+    /// <summary>How long a suspicion counts toward the quorum. Default: 2 minutes.</summary>
+    public TimeSpan SuspicionExpiry { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Period of the full re-read of the membership table (changes also arrive through pub/sub). Default: 1 second.</summary>
     public TimeSpan TableRefreshPeriod { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -54,6 +73,9 @@ public sealed class ClusterOptions
         if (!System.Net.IPAddress.TryParse(SiloBindAddress, out _)) throw new ArgumentException("Cluster:SiloBindAddress must be an IP address.");
         if (HeartbeatPeriod <= TimeSpan.Zero) throw new ArgumentException("Cluster:HeartbeatPeriod must be positive.");
         if (MissedHeartbeatsLimit < 2) throw new ArgumentException("Cluster:MissedHeartbeatsLimit must be at least 2.");
+        if (ProbePeriod <= TimeSpan.Zero || ProbeTimeout <= TimeSpan.Zero) throw new ArgumentException("Cluster:ProbePeriod and Cluster:ProbeTimeout must be positive.");
+        if (ProbedSilos < 1 || MissedProbesLimit < 1 || SuspicionQuorum < 1) throw new ArgumentException("Cluster:ProbedSilos, MissedProbesLimit and SuspicionQuorum must be at least 1.");
+        if (SuspicionExpiry < TimeSpan.FromSeconds(1)) throw new ArgumentException("Cluster:SuspicionExpiry must be at least 1 second.");
         if (TableRefreshPeriod <= TimeSpan.Zero) throw new ArgumentException("Cluster:TableRefreshPeriod must be positive.");
         if (DeadRowRetention < TimeSpan.FromSeconds(1)) throw new ArgumentException("Cluster:DeadRowRetention must be at least 1 second.");
         if (TransportTimeout <= TimeSpan.Zero) throw new ArgumentException("Cluster:TransportTimeout must be positive.");

@@ -1,6 +1,7 @@
 using Atelier.Grains.Storage;
 using Atelier.Runtime;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -12,8 +13,9 @@ public static class ClusterServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the Redis connection, <see cref="RedisMembership"/> (also as the hosted service running heartbeats;
-    /// register before the runtime so it starts first), <see cref="RedisGrainDirectory"/>, <see cref="Http2Transport"/>
-    /// and <see cref="RedisSessionStore"/>. These win over the runtime's and grains' in-memory defaults (TryAdd).
+    /// register before the runtime so it starts first), <see cref="RedisGrainDirectory"/>, <see cref="Http2Transport"/>,
+    /// <see cref="RedisSessionStore"/>, <see cref="FailureDetector"/> (probes) and the device load source (device memory
+    /// and resident models in the published load). These win over the runtime's and grains' in-memory defaults (TryAdd).
     /// </summary>
     public static IServiceCollection AddAtelierRedisCluster(this IServiceCollection services, Action<ClusterOptions> configure)
     {
@@ -34,8 +36,14 @@ public static class ClusterServiceCollectionExtensions
         services.AddSingleton<IMembership>(sp => sp.GetRequiredService<RedisMembership>());
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<RedisMembership>());
         services.AddSingleton<IGrainDirectory, RedisGrainDirectory>();
-        services.AddSingleton<IMessageTransport, Http2Transport>();
+        services.AddSingleton<Http2Transport>();
+        services.AddSingleton<IMessageTransport>(sp => sp.GetRequiredService<Http2Transport>());
+        services.AddSingleton<FailureDetector>();
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<FailureDetector>());
+        services.AddSingleton<DirectoryReassertion>();
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<DirectoryReassertion>());
         services.AddSingleton<ISessionStore, RedisSessionStore>();
+        services.TryAddSingleton<ISiloLoadSource, DeviceLoadSource>();
         return services;
     }
 }

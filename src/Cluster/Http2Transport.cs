@@ -17,6 +17,9 @@ public sealed class Http2Transport : IMessageTransport, IDisposable
     /// <summary>Path of the internal frame endpoint.</summary>
     public const string FramePath = "/_atelier/silo/frame";
 
+    /// <summary>Path of the internal probe endpoint (failure detection).</summary>
+    public const string PingPath = "/_atelier/silo/ping";
+
     /// <summary>Header naming the silo (address with generation) a frame is meant for.</summary>
     public const string TargetHeader = "X-Atelier-Target";
 
@@ -74,7 +77,8 @@ public sealed class Http2Transport : IMessageTransport, IDisposable
             using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
             if (response.StatusCode != HttpStatusCode.OK)
             {
-                throw new SiloUnavailableException($"Silo {target} refused the frame: HTTP {(int)response.StatusCode}.");
+                // 421 (other generation), 404, 413: refused before the runtime saw the frame.
+                throw new SiloUnavailableException($"Silo {target} refused the frame: HTTP {(int)response.StatusCode}.") { NotDelivered = true };
             }
 
             return await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
@@ -83,9 +87,47 @@ public sealed class Http2Transport : IMessageTransport, IDisposable
         {
             throw new TimeoutException($"Silo {target} did not answer within {_timeout}.");
         }
+        catch (IOException exception)
+        {
+            // The connection broke while the answer was being read: the call may have run.
+            throw new SiloUnavailableException($"Silo {target} broke the connection: {exception.Message}", exception);
+        }
         catch (HttpRequestException exception)
         {
-            throw new SiloUnavailableException($"Silo {target} is not reachable: {exception.Message}", exception);
+            throw new SiloUnavailableException($"Silo {target} is not reachable: {exception.Message}", exception)
+            {
+                // No connection could be made: the frame never left this process.
+                NotDelivered = exception.HttpRequestError == HttpRequestError.ConnectionError,
+            };
+        }
+    }
+
+    /// <summary>
+    /// Failure detection's probe: a bodiless HTTP/2 GET of <see cref="PingPath"/> on the silo's internal port, which
+    /// answers 200 only for its current generation. False when it does not answer 200 within <paramref name="timeout"/>.
+    /// </summary>
+    public async Task<bool> PingAsync(SiloAddress target, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("http://" + target.Endpoint + PingPath))
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        request.Headers.TryAddWithoutValidation(TargetHeader, target.ToString());
+        try
+        {
+            using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
+            return response.StatusCode == HttpStatusCode.OK;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
         }
     }
 }

@@ -9,7 +9,8 @@ namespace Atelier.Cluster;
 /// The grain directory in Redis: one string per grain (<c>silo|activation</c>), written only through compare-and-set
 /// scripts. An entry pointing at a silo that membership knows to be dead is taken over atomically by the next
 /// registration (compare-and-set on the exact dead entry seen). Lookups go to Redis; the runtime keeps the per-silo
-/// cache of remote entries and drops an entry when its owner answers "not here".
+/// cache of remote entries and drops an entry when its owner answers "not here". While Redis is unreachable every
+/// operation throws <see cref="ClusterUnavailableException"/> (the API answers 503 + Retry-After).
 /// </summary>
 public sealed class RedisGrainDirectory : IGrainDirectory
 {
@@ -32,7 +33,8 @@ public sealed class RedisGrainDirectory : IGrainDirectory
     /// <inheritdoc />
     public async ValueTask<GrainAddress?> LookupAsync(GrainId grainId, CancellationToken cancellationToken)
     {
-        var value = await Db.StringGetAsync(_keys.Entry(grainId.ToString())).WithCancellation(cancellationToken).ConfigureAwait(false);
+        var value = await Db.StringGetAsync(_keys.Entry(grainId.ToString())).WithCancellation(cancellationToken)
+            .OrUnavailable("directory lookup").ConfigureAwait(false);
         return value.IsNull ? null : Parse(grainId, value!);
     }
 
@@ -49,7 +51,7 @@ public sealed class RedisGrainDirectory : IGrainDirectory
                 DirectoryScripts.Register,
                 [_keys.Entry(grain), _keys.SiloIndex(address.Silo.ToString())],
                 [wanted, expected, grain, _keys.SiloIndexPrefix])
-                .WithCancellation(cancellationToken).ConfigureAwait(false))!;
+                .WithCancellation(cancellationToken).OrUnavailable("directory registration").ConfigureAwait(false))!;
             if (held == wanted)
             {
                 return address;
@@ -76,7 +78,7 @@ public sealed class RedisGrainDirectory : IGrainDirectory
             DirectoryScripts.Unregister,
             [_keys.Entry(grain), _keys.SiloIndex(address.Silo.ToString())],
             [Format(address), grain])
-            .WithCancellation(cancellationToken).ConfigureAwait(false);
+            .WithCancellation(cancellationToken).OrUnavailable("directory unregistration").ConfigureAwait(false);
         return removed == 1;
     }
 

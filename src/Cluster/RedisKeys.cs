@@ -11,6 +11,9 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>Membership table version: incremented by every status change.</summary>
     public RedisKey Version { get; } = prefix + ":silos:version";
 
+    /// <summary>Table epoch: a random id written with the first row; a different epoch means Redis lost the table.</summary>
+    public RedisKey Epoch { get; } = prefix + ":silos:epoch";
+
     /// <summary>Channel on which the new table version is published after a status change.</summary>
     public RedisChannel Changed { get; } = prefix + ":silos:changed";
 
@@ -24,6 +27,9 @@ internal sealed class RedisKeys(string prefix)
     public string SiloIndexPrefix { get; } = prefix + ":dir-silo:";
 
     public RedisKey SiloRow(string silo) => SiloRowPrefix + silo;
+
+    /// <summary>Suspicions of one silo: hash suspecting silo → Redis-clock Unix ms of its latest suspicion.</summary>
+    public RedisKey Suspicions(string silo) => prefix + ":suspects:" + silo;
 
     public RedisKey Entry(string grain) => EntryPrefix + grain;
 

@@ -21,5 +21,11 @@ public sealed partial class RedisMembership
 
         [LoggerMessage(EventId = 904, Level = LogLevel.Error, Message = "Membership loop failed; retrying.")]
         public static partial void LoopFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 905, Level = LogLevel.Warning, Message = "Membership: suspicion of {Silo} written ({Count} unexpired suspicions).")]
+        public static partial void SuspicionWritten(ILogger logger, SiloAddress silo, long count);
+
+        [LoggerMessage(EventId = 906, Level = LogLevel.Warning, Message = "Membership: Redis lost the table (epoch {Previous} -> {Current}); {Silo} wrote its row again.")]
+        public static partial void TableRecreated(ILogger logger, SiloAddress silo, string? previous, string current);
     }
 }

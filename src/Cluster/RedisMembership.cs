@@ -31,6 +31,9 @@ public sealed partial class RedisMembership : IMembership, IHostedService, IAsyn
     private bool _joined;
     private bool _left;
     private int _declaredDead;
+    private string? _epoch;
+    private SiloStatus _selfStatus = SiloStatus.Joining;
+    private long _lastOutageTimestamp;
     private Task? _loop;
 
     public RedisMembership(IConnectionMultiplexer redis, IOptions<ClusterOptions> options, ILogger<RedisMembership> logger)
@@ -46,6 +49,12 @@ public sealed partial class RedisMembership : IMembership, IHostedService, IAsyn
 
     /// <summary>Raised once when this silo finds its own row dead: it must stop serving (the host stops the process).</summary>
     public event EventHandler? DeclaredDead;
+
+    /// <summary>
+    /// Raised when Redis lost the membership table (restarted empty) and this silo wrote its row again: the
+    /// directory entries of its activations must be registered again (see <see cref="DirectoryReassertion"/>).
+    /// </summary>
+    public event EventHandler? TableRecreated;
 
     /// <summary>Whether this silo has been declared dead by the cluster.</summary>
     public bool IsDeclaredDead => Volatile.Read(ref _declaredDead) != 0;
@@ -77,6 +86,10 @@ public sealed partial class RedisMembership : IMembership, IHostedService, IAsyn
         {
             _joined = true;
             _left |= status == SiloStatus.Dead;
+            if (silo == _self && status > _selfStatus)
+            {
+                _selfStatus = status;
+            }
         }
 
         Log.StatusWritten(_logger, silo, status, result);
@@ -94,7 +107,16 @@ public sealed partial class RedisMembership : IMembership, IHostedService, IAsyn
         }
 
         var created = !_view.Rows.ContainsKey(load.Silo);
-        await HeartbeatAsync(load, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await HeartbeatAsync(load, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (RedisFailures.IsOutage(exception))
+        {
+            MarkOutage();
+            throw;
+        }
+
         if (created)
         {
             await RefreshAsync(cancellationToken).ConfigureAwait(false);
@@ -127,22 +149,24 @@ public sealed partial class RedisMembership : IMembership, IHostedService, IAsyn
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
-            MembershipScripts.ReadTable, [_keys.Silos, _keys.Version], [_keys.SiloRowPrefix])
-            .WithCancellation(cancellationToken).ConfigureAwait(false))!;
+            MembershipScripts.ReadTable, [_keys.Silos, _keys.Version, _keys.Epoch], [_keys.SiloRowPrefix])
+            .WithCancellation(cancellationToken).OrUnavailable("membership read").ConfigureAwait(false))!;
         var version = long.Parse((string)result[0]!, CultureInfo.InvariantCulture);
         var now = long.Parse((string)result[1]!, CultureInfo.InvariantCulture);
+        var epoch = (string)result[2]!;
         var rows = new Dictionary<SiloAddress, MembershipRow>();
-        for (var i = 2; i + 1 < result.Length; i += 2)
+        for (var i = 3; i + 1 < result.Length; i += 2)
         {
             var silo = SiloAddress.Parse((string)result[i]!);
             rows[silo] = ParseRow(silo, (RedisResult[])result[i + 1]!);
         }
 
-        var view = new View(version, now, rows);
+        var view = new View(version, now, rows) { Epoch = epoch };
         lock (_writeLock)
         {
-            // Views may be read concurrently (loop, pub/sub, writes): never go back to an older version.
-            if (view.Version >= _view.Version)
+            // Views may be read concurrently (loop, pub/sub, writes): never go back to an older version, unless the
+            // table itself is new (Redis restarted empty: versions start again).
+            if (view.Version >= _view.Version || !string.Equals(view.Epoch, _view.Epoch, StringComparison.Ordinal))
             {
                 _view = view;
             }
@@ -160,6 +184,11 @@ public sealed partial class RedisMembership : IMembership, IHostedService, IAsyn
     /// </summary>
     public async Task<IReadOnlyList<SiloAddress>> DetectFailuresAsync(CancellationToken cancellationToken)
     {
+        if (InOutageGrace)
+        {
+            return []; // every heartbeat is stale after an outage: let them resume before judging anyone
+        }
+
         var maxAgeMs = (long)(_options.HeartbeatPeriod.TotalMilliseconds * _options.MissedHeartbeatsLimit);
         List<SiloAddress>? declared = null;
         for (var attempt = 0; attempt < 3; attempt++)
@@ -294,6 +323,11 @@ public sealed partial class RedisMembership : IMembership, IHostedService, IAsyn
             catch (Exception exception)
 #pragma warning restore CA1031
             {
+                if (RedisFailures.IsOutage(exception))
+                {
+                    MarkOutage();
+                }
+
                 Log.LoopFailed(_logger, exception);
                 try
                 {
@@ -322,18 +356,44 @@ public sealed partial class RedisMembership : IMembership, IHostedService, IAsyn
 
         var address = load.Silo.ToString();
         var json = JsonSerializer.Serialize(LoadDto.From(load));
-        var result = (long)await Db.ScriptEvaluateAsync(
+        var answer = (RedisResult[])(await Db.ScriptEvaluateAsync(
             MembershipScripts.Heartbeat,
-            [_keys.SiloRow(address), _keys.Silos, _keys.Version],
-            [address, json, _options.SiloName, (RedisValue)(string)_keys.Changed!, joined ? "1" : "0"])
-            .WithCancellation(cancellationToken).ConfigureAwait(false);
+            [_keys.SiloRow(address), _keys.Silos, _keys.Version, _keys.Epoch],
+            [address, json, _options.SiloName, (RedisValue)(string)_keys.Changed!, joined ? "1" : "0",
+                _epoch ?? "", Guid.NewGuid().ToString("N"), (int)_selfStatus])
+            .WithCancellation(cancellationToken).ConfigureAwait(false))!;
+        var result = (long)answer[0];
+        var previousEpoch = _epoch;
+        _epoch = (string)answer[1]!;
         if (result == -1)
         {
             OnSelfDead();
         }
+        else if (result == 2)
+        {
+            // Redis lost the table (restarted empty): this silo's row is back; its directory entries must follow.
+            Log.TableRecreated(_logger, load.Silo, previousEpoch, _epoch);
+            TableRecreated?.Invoke(this, EventArgs.Empty);
+        }
     }
 
     private void RememberSelf(SiloAddress silo) => _self ??= silo;
+
+    /// <summary>
+    /// True until the heartbeat limit has passed since this silo last failed to reach Redis. After an outage every
+    /// heartbeat in the table is stale (none could be written), so nobody is judged until all silos had time to
+    /// heartbeat again; otherwise the first silo to reconnect would declare the whole cluster dead.
+    /// </summary>
+    internal bool InOutageGrace
+    {
+        get
+        {
+            var last = Interlocked.Read(ref _lastOutageTimestamp);
+            return last != 0 && TimeProvider.System.GetElapsedTime(last) < _options.HeartbeatPeriod * (_options.MissedHeartbeatsLimit + 1);
+        }
+    }
+
+    private void MarkOutage() => Interlocked.Exchange(ref _lastOutageTimestamp, TimeProvider.System.GetTimestamp());
 
     private void Signal()
     {
@@ -384,6 +444,8 @@ public sealed partial class RedisMembership : IMembership, IHostedService, IAsyn
 
     private sealed record View(long Version, long NowMs, IReadOnlyDictionary<SiloAddress, MembershipRow> Rows)
     {
+        public string Epoch { get; init; } = "";
+
         public static readonly View Empty = new(-1, 0, new Dictionary<SiloAddress, MembershipRow>());
 
         public SiloLoad[] Active { get; } = [.. Rows.Values.Where(r => r.Status == SiloStatus.Active)

@@ -7,7 +7,8 @@ using StackExchange.Redis;
 namespace Atelier.Cluster;
 
 /// <summary>
-/// Sessions in Redis, one hash per session: <c>meta</c> (JSON: tenant, model, size, TTL, version pointer) and
+/// Sessions in Redis, one hash per session: <c>meta</c> (JSON: tenant, model, size, TTL, version pointer, idempotency
+/// keys of the latest applied edits) and
 /// <c>v0..vN</c> (the encoded image versions as raw bytes, never base64). The key expires with the session's TTL;
 /// at most <see cref="ClusterOptions.SessionMaxVersions"/> versions are kept (oldest trimmed, the current one kept).
 /// </summary>
@@ -34,7 +35,7 @@ public sealed class RedisSessionStore : ISessionStore
         var (first, count) = Window(session.Versions.Count, session.Current);
         var fields = new HashEntry[count + 1];
         var meta = new Meta(session.Tenant, session.Model, session.Width, session.Height, session.CreatedAt,
-            session.TtlSeconds, session.FirstVersion + first, session.Current - first, count);
+            session.TtlSeconds, session.FirstVersion + first, session.Current - first, count, [.. session.AppliedEdits]);
         fields[0] = new HashEntry(MetaField, JsonSerializer.SerializeToUtf8Bytes(meta));
         for (var i = 0; i < count; i++)
         {
@@ -47,7 +48,7 @@ public sealed class RedisSessionStore : ISessionStore
         _ = transaction.KeyDeleteAsync(key);
         _ = transaction.HashSetAsync(key, fields);
         _ = transaction.KeyExpireAsync(key, TimeSpan.FromSeconds(session.TtlSeconds));
-        if (!await transaction.ExecuteAsync().WithCancellation(cancellationToken).ConfigureAwait(false))
+        if (!await transaction.ExecuteAsync().WithCancellation(cancellationToken).OrUnavailable("session save").ConfigureAwait(false))
         {
             throw new InvalidOperationException($"Session {session.Id} could not be saved.");
         }
@@ -56,7 +57,8 @@ public sealed class RedisSessionStore : ISessionStore
     public async Task<StoredSession?> LoadAsync(string id, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(id);
-        var entries = await _redis.GetDatabase().HashGetAllAsync(_keys.Session(id)).WithCancellation(cancellationToken).ConfigureAwait(false);
+        var entries = await _redis.GetDatabase().HashGetAllAsync(_keys.Session(id)).WithCancellation(cancellationToken)
+            .OrUnavailable("session load").ConfigureAwait(false);
         byte[]? metaBytes = null;
         var versions = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         foreach (var entry in entries)
@@ -99,13 +101,14 @@ public sealed class RedisSessionStore : ISessionStore
             FirstVersion = meta.FirstVersion,
             Current = meta.Current,
             Versions = list,
+            AppliedEdits = meta.AppliedEdits ?? [],
         };
     }
 
     public Task DeleteAsync(string id, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(id);
-        return _redis.GetDatabase().KeyDeleteAsync(_keys.Session(id)).WithCancellation(cancellationToken);
+        return _redis.GetDatabase().KeyDeleteAsync(_keys.Session(id)).WithCancellation(cancellationToken).OrUnavailable("session delete");
     }
 
     /// <summary>The versions kept: the newest <c>max</c>, moved back if needed so the current one stays inside.</summary>
@@ -123,5 +126,5 @@ public sealed class RedisSessionStore : ISessionStore
     private static string VersionField(int index) => "v" + index.ToString(CultureInfo.InvariantCulture);
 
     private sealed record Meta(string? Tenant, string Model, int Width, int Height, DateTimeOffset CreatedAt,
-        int TtlSeconds, int FirstVersion, int Current, int Count);
+        int TtlSeconds, int FirstVersion, int Current, int Count, AppliedEdit[]? AppliedEdits);
 }

@@ -11,6 +11,9 @@ public sealed class ClusterOptionsTests
 
         Assert.Equal(11111, options.SiloPort);
         Assert.Equal(TimeSpan.FromSeconds(1), options.HeartbeatPeriod);
+        Assert.Equal(TimeSpan.FromSeconds(1), options.ProbePeriod);
+        Assert.Equal(3, options.MissedProbesLimit);
+        Assert.Equal(2, options.SuspicionQuorum);
     }
 
     [Theory]
@@ -18,6 +21,11 @@ public sealed class ClusterOptionsTests
     [InlineData("bind")]
     [InlineData("heartbeat")]
     [InlineData("missed")]
+    [InlineData("probe")]
+    [InlineData("probe-timeout")]
+    [InlineData("probed")]
+    [InlineData("quorum")]
+    [InlineData("suspicion-expiry")]
     public void Out_of_range_values_are_rejected(string which)
     {
         var options = new ClusterOptions();
@@ -26,6 +34,11 @@ public sealed class ClusterOptionsTests
             case "port": options.SiloPort = 0; break;
             case "bind": options.SiloBindAddress = "localhost"; break;
             case "heartbeat": options.HeartbeatPeriod = TimeSpan.Zero; break;
+            case "probe": options.ProbePeriod = TimeSpan.Zero; break;
+            case "probe-timeout": options.ProbeTimeout = TimeSpan.FromSeconds(-1); break;
+            case "probed": options.ProbedSilos = 0; break;
+            case "quorum": options.SuspicionQuorum = 0; break;
+            case "suspicion-expiry": options.SuspicionExpiry = TimeSpan.FromMilliseconds(10); break;
             default: options.MissedHeartbeatsLimit = 1; break;
         }
 

@@ -2,6 +2,7 @@ using System.Net;
 using Atelier.Runtime;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -46,6 +47,10 @@ internal sealed class ClusterSilo : IAsyncDisposable
             o.HeartbeatPeriod = shared.HeartbeatPeriod;
             o.TableRefreshPeriod = shared.TableRefreshPeriod;
             o.MissedHeartbeatsLimit = shared.MissedHeartbeatsLimit;
+            o.ProbePeriod = shared.ProbePeriod;
+            o.ProbeTimeout = shared.ProbeTimeout;
+            o.MissedProbesLimit = shared.MissedProbesLimit;
+            o.SuspicionQuorum = shared.SuspicionQuorum;
             o.SiloPort = port;
             o.SiloName = name;
         });
@@ -64,6 +69,21 @@ internal sealed class ClusterSilo : IAsyncDisposable
         await Membership.StopAsync(default);
         await _app.StopAsync();
     }
+
+    /// <summary>
+    /// Crashes as far as the cluster can tell, with calls in flight: heartbeats stop and the server aborts every
+    /// connection at once (in-flight HTTP/2 streams break) before the runtime stops without any graceful step (no
+    /// membership update, no error frame reaches a caller). The others declare it dead by probes or heartbeat age.
+    /// </summary>
+    public async Task CrashAsync()
+    {
+        await _app.Services.GetRequiredService<IServer>().StopAsync(new CancellationToken(canceled: true));
+        Runtime.Kill(); // no more load reports (they heartbeat too); whatever it answers now reaches nobody
+        await Membership.StopAsync(default);
+    }
+
+    /// <summary>Stops answering anyone (its server aborts every connection) while its runtime keeps heartbeating.</summary>
+    public Task MuteAsync() => _app.Services.GetRequiredService<IServer>().StopAsync(new CancellationToken(canceled: true));
 
     public async ValueTask DisposeAsync()
     {

@@ -13,6 +13,13 @@ public interface IProbeGrain : IGrainWithStringKey
     Task<string?> ReadContext(string key);
 
     Task WaitForCancellation(CancellationToken cancellationToken);
+
+    /// <summary>Waits for <see cref="ProbeSignals.Gate"/> (signalling <see cref="ProbeSignals.HeldStarted"/>), then answers where it ran.</summary>
+    [Idempotent]
+    Task<ProbeInfo> HeldWhere();
+
+    /// <summary>As <see cref="HeldWhere"/>, but not idempotent: counts its runs in <see cref="ProbeSignals.Runs"/>.</summary>
+    Task<ProbeInfo> HeldCount();
 }
 
 /// <summary>What grains on every in-process silo report back to the test.</summary>
@@ -21,6 +28,16 @@ public sealed class ProbeSignals
     public TaskCompletionSource WaitStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public TaskCompletionSource WaitCancelled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public TaskCompletionSource HeldStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private int _runs;
+
+    public int Runs => Volatile.Read(ref _runs);
+
+    public void CountRun() => Interlocked.Increment(ref _runs);
 }
 
 [PreferLocalPlacement]
@@ -38,6 +55,19 @@ internal sealed class ProbeGrain(ProbeSignals signals) : Grain, IProbeGrain
     }
 
     public Task<string?> ReadContext(string key) => Task.FromResult(RequestContext.Get(key));
+
+    public async Task<ProbeInfo> HeldWhere()
+    {
+        signals.HeldStarted.TrySetResult();
+        await signals.Gate.Task;
+        return new ProbeInfo(Silo.ToString(), _activation);
+    }
+
+    public async Task<ProbeInfo> HeldCount()
+    {
+        signals.CountRun();
+        return await HeldWhere();
+    }
 
     public async Task WaitForCancellation(CancellationToken cancellationToken)
     {

@@ -143,9 +143,13 @@ public sealed class RedisMembershipTests(RedisServerFixture redis)
 
     internal static Task WaitUntil(Func<bool> condition) => WaitUntil(() => Task.FromResult(condition()));
 
-    internal static async Task WaitUntil(Func<Task<bool>> condition)
+    internal static Task WaitUntil(Func<bool> condition, TimeSpan patience) => WaitUntil(() => Task.FromResult(condition()), patience);
+
+    internal static Task WaitUntil(Func<Task<bool>> condition) => WaitUntil(condition, Patience);
+
+    internal static async Task WaitUntil(Func<Task<bool>> condition, TimeSpan patience)
     {
-        var deadline = DateTime.UtcNow + Patience;
+        var deadline = DateTime.UtcNow + patience;
         while (!await condition())
         {
             Assert.True(DateTime.UtcNow < deadline, "condition not reached in time");

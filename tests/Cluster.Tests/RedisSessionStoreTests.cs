@@ -25,13 +25,15 @@ public sealed class RedisSessionStoreTests(RedisServerFixture redis)
             FirstVersion = 3,
             Current = 1,
             Versions = [upload, edit],
+            AppliedEdits = [new AppliedEdit("key-1", "erase", 4)],
         };
 
         await store.SaveAsync(session, default);
         var loaded = await store.LoadAsync("s-42", default);
 
         Assert.NotNull(loaded);
-        Assert.Equal(session with { Versions = loaded.Versions }, loaded);
+        Assert.Equal(session with { Versions = loaded.Versions, AppliedEdits = loaded.AppliedEdits }, loaded);
+        Assert.Equal(session.AppliedEdits, loaded.AppliedEdits); // idempotency keys survive a failover
         Assert.Equal(upload, loaded.Versions[0]);
         Assert.Equal(edit, loaded.Versions[1]);
         var key = $"{options.KeyPrefix}:session:s-42";

@@ -42,7 +42,7 @@ internal sealed class SiloProcess : IDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    public static SiloProcess Start(string name, ClusterOptions cluster)
+    public static SiloProcess Start(string name, ClusterOptions cluster, IReadOnlyDictionary<string, string>? environment = null)
     {
         var ports = RedisServerFixture.FreePorts(2);
         var (httpPort, siloPort) = (ports[0], ports[1]);
@@ -66,7 +66,15 @@ internal sealed class SiloProcess : IDisposable
         env["ATELIER__Cluster__HeartbeatPeriod"] = cluster.HeartbeatPeriod.ToString("c", CultureInfo.InvariantCulture);
         env["ATELIER__Cluster__TableRefreshPeriod"] = cluster.TableRefreshPeriod.ToString("c", CultureInfo.InvariantCulture);
         env["ATELIER__Cluster__MissedHeartbeatsLimit"] = cluster.MissedHeartbeatsLimit.ToString(CultureInfo.InvariantCulture);
+        env["ATELIER__Cluster__ProbePeriod"] = cluster.ProbePeriod.ToString("c", CultureInfo.InvariantCulture);
+        env["ATELIER__Cluster__ProbeTimeout"] = cluster.ProbeTimeout.ToString("c", CultureInfo.InvariantCulture);
+        env["ATELIER__Cluster__MissedProbesLimit"] = cluster.MissedProbesLimit.ToString(CultureInfo.InvariantCulture);
         env["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            env[key] = value;
+        }
+
         var process = Process.Start(start) ?? throw new InvalidOperationException("the silo did not start");
         return new SiloProcess(name, httpPort, process);
     }

@@ -15,15 +15,21 @@ public interface ISessionGrain : IGrainWithStringKey
     Task<SessionInfo> Open(ImageUpload upload, OpenSessionOptions options, CancellationToken cancellationToken);
 
     [ReadOnly]
+    [Idempotent]
     Task<SessionInfo> GetInfo(CancellationToken cancellationToken);
 
     /// <summary>Point/box prompts → masks (only the decoder runs). The best mask becomes the selection.</summary>
+    [Idempotent]
     Task<SegmentResult> Segment(SegmentRequest request, CancellationToken cancellationToken);
 
     /// <summary>The salient-object model's mask becomes the selection.</summary>
     Task<SegmentResult> SelectSubject(SelectSubjectRequest request, CancellationToken cancellationToken);
 
-    /// <summary>Inpaints the selection (or a supplied mask) away; with <c>Apply</c> the result becomes a new version.</summary>
+    /// <summary>
+    /// Inpaints the selection (or a supplied mask) away; with <c>Apply</c> the result becomes a new version. Edits
+    /// (erase, replace, undo, redo, select-subject) honour <see cref="RequestContext.IdempotencyKey"/>: a key already
+    /// applied is answered again, never applied twice, even by a reactivation on another silo.
+    /// </summary>
     Task<EditResult> Erase(EraseRequest request, CancellationToken cancellationToken);
 
     /// <summary>Text-guided inpainting of the selection; <see cref="ModelNotAvailableException"/> until a model is registered.</summary>
@@ -35,8 +41,9 @@ public interface ISessionGrain : IGrainWithStringKey
 
     /// <summary>The current image version, encoded.</summary>
     [ReadOnly]
+    [Idempotent]
     Task<EncodedImage> GetImage(ImageEncoding encoding, CancellationToken cancellationToken);
 
-    /// <summary>Releases everything; afterwards the id is unknown.</summary>
-    Task Close(CancellationToken cancellationToken);
+    /// <summary>Releases everything; afterwards the id is unknown. Answers which silo closed it.</summary>
+    Task<SessionClosed> Close(CancellationToken cancellationToken);
 }

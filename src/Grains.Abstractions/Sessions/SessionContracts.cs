@@ -94,3 +94,8 @@ public sealed record EncodedImage(byte[] Content, string ContentType)
     /// <summary>The silo that executed the call (the session's owner).</summary>
     public string? Silo { get; init; }
 }
+
+/// <summary>Answer of closing a session.</summary>
+/// <param name="Id">The session id.</param>
+/// <param name="Silo">Name of the silo that owned and closed the session.</param>
+public sealed record SessionClosed(string Id, string Silo);

@@ -35,6 +35,10 @@ public sealed class SessionOptions
     /// <summary>Longest text prompt for replace, in characters. Default: 1000.</summary>
     public int MaxPromptLength { get; set; } = 1000;
 
+    /// <summary>Idempotency keys (header <c>Idempotency-Key</c>) a session remembers with their results; the keys of
+    /// applied edits are saved with the session so a retry after failover is not applied twice. Default: 64 keys.</summary>
+    public int MaxRememberedEdits { get; set; } = 64;
+
     /// <summary>Recompute the embedding right after an applied edit instead of on the next click. Default: false.</summary>
     public bool EagerReencode { get; set; }
 }

@@ -31,6 +31,7 @@ public static class GrainsServiceCollectionExtensions
             .Validate(o => o.MaxDilate is >= 0 and <= 512, "Sessions:MaxDilate must be in 0..512.")
             .Validate(o => o.MaxHistoryVersions >= 1 && o.MaxHistoryBytes > 0, "Sessions:MaxHistoryVersions and MaxHistoryBytes must be positive.")
             .Validate(o => o.DefaultTtl > TimeSpan.Zero && o.DefaultTtl <= o.MaxTtl, "Sessions:DefaultTtl must be positive and at most MaxTtl.")
+            .Validate(o => o.MaxRememberedEdits is >= 1 and <= 10_000, "Sessions:MaxRememberedEdits must be in 1..10000.")
             .ValidateOnStart();
         services.AddOptions<SessionCacheOptions>().Bind(configuration.GetSection(SessionCacheOptions.SectionName))
             .Validate(o => o.TtlCheckPeriod > TimeSpan.Zero, "Sessions:Cache:TtlCheckPeriod must be positive.")

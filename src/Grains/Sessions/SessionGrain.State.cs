@@ -40,6 +40,13 @@ internal sealed partial class SessionGrain
         var tenant = RequestContext.Get(RequestContext.TenantKey);
         if (_record is null || _closed || !string.Equals(_record.Tenant, tenant, StringComparison.Ordinal))
         {
+            if (_record is null && !_closed)
+            {
+                // An id nobody opened (or whose session is gone from the store): do not keep an empty activation, and
+                // its directory entry, for the whole collection age.
+                DeactivateOnIdle();
+            }
+
             // Another tenant's session answers exactly like an unknown one.
             throw new SessionNotFoundException($"Session '{Id}' not found.");
         }
@@ -180,7 +187,8 @@ internal sealed partial class SessionGrain
         return mask;
     }
 
-    private async Task<EditResult> FinishEditAsync(RgbImage edited, bool apply, long started, CancellationToken cancellationToken)
+    /// <summary>Encodes an edit's result; with <paramref name="appliedAs"/> (the operation) it becomes a new version.</summary>
+    private async Task<EditResult> FinishEditAsync(RgbImage edited, string? appliedAs, long started, CancellationToken cancellationToken)
     {
         byte[] png;
         try
@@ -193,22 +201,31 @@ internal sealed partial class SessionGrain
             throw;
         }
 
-        if (!apply)
+        if (appliedAs is null)
         {
             edited.Dispose();
             return new EditResult(png, Info(), time.GetElapsedTime(started).TotalMilliseconds);
         }
 
         _history!.Push(edited, png);
-        await VersionChangedAsync(cancellationToken).ConfigureAwait(false);
+        await VersionChangedAsync(appliedAs, cancellationToken).ConfigureAwait(false);
         return new EditResult(png, Info(), time.GetElapsedTime(started).TotalMilliseconds);
     }
 
-    /// <summary>After an applied edit, undo or redo: persist, drop the selection, refresh the embedding if configured.</summary>
-    private async Task VersionChangedAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// After an applied edit, undo or redo: persist (with the caller's idempotency key, in the same write), drop the
+    /// selection, refresh the embedding if configured.
+    /// </summary>
+    private async Task VersionChangedAsync(string operation, CancellationToken cancellationToken)
     {
         var history = _history!;
-        _record = _record! with { Current = history.Current, Versions = [.. history.Encoded], FirstVersion = history.Trimmed };
+        _record = _record! with
+        {
+            Current = history.Current,
+            Versions = [.. history.Encoded],
+            FirstVersion = history.Trimmed,
+            AppliedEdits = AppliedEditsWith(operation, history.Trimmed + history.Current),
+        };
         await store.SaveAsync(_record, cancellationToken).ConfigureAwait(false);
         _selection?.Dispose();
         _selection = null;

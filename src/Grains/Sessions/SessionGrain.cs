@@ -18,6 +18,7 @@ namespace Atelier.Grains.Sessions;
 /// call at a time.
 /// </summary>
 [CollectionAgeLimit(Hours = 25)] // the session's own TTL timer ends it; never collect it earlier
+[ResourceAwarePlacement] // where its segmenter is resident and device memory is free (cluster mode; one silo otherwise)
 internal sealed partial class SessionGrain(
     ModelHost models,
     ISessionStore store,
@@ -196,6 +197,11 @@ internal sealed partial class SessionGrain(
     {
         ArgumentNullException.ThrowIfNull(request);
         Touch();
+        if (TryReplay(EditOperations.SelectSubject, out SegmentResult replay))
+        {
+            return replay;
+        }
+
         var started = time.GetTimestamp();
         PromptValidator.CheckDilate(request.Dilate, _options);
         var image = _history!.Image;
@@ -209,20 +215,25 @@ internal sealed partial class SessionGrain(
         }
 
         _lowRes = null; // a subject mask has no SAM logits to refine
-        return Select(mask, [Describe(mask, 1f)], started);
+        return Remember(EditOperations.SelectSubject, Select(mask, [Describe(mask, 1f)], started));
     }
 
     public async Task<EditResult> Erase(EraseRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var record = Touch();
+        if (request.Apply && TryReplay(EditOperations.Erase, out EditResult replay))
+        {
+            return replay; // applied before under this key (perhaps by an activation on a silo that died since)
+        }
+
         var started = time.GetTimestamp();
         PromptValidator.CheckDilate(request.Dilate, _options);
         using var mask = EditMask(request.MaskPng, record, request.Dilate);
         var image = _history!.Image;
         var edited = await models.RunAsync<LamaModel, RgbImage>(
             _options.EraseModel, "inpaint", RunPriority.Batch, (lama, ct) => lama.Inpaint(image, mask, ct), cancellationToken).ConfigureAwait(false);
-        return await FinishEditAsync(edited, request.Apply, started, cancellationToken).ConfigureAwait(false);
+        return await FinishEditAsync(edited, request.Apply ? EditOperations.Erase : null, started, cancellationToken).ConfigureAwait(false);
     }
 
     public Task<EditResult> Replace(ReplaceRequest request, CancellationToken cancellationToken)
@@ -243,16 +254,26 @@ internal sealed partial class SessionGrain(
     public async Task<SessionInfo> Undo(CancellationToken cancellationToken)
     {
         Touch();
+        if (TryReplay(EditOperations.Undo, out SessionInfo replay))
+        {
+            return replay;
+        }
+
         _history!.Undo();
-        await VersionChangedAsync(cancellationToken).ConfigureAwait(false);
+        await VersionChangedAsync(EditOperations.Undo, cancellationToken).ConfigureAwait(false);
         return Info();
     }
 
     public async Task<SessionInfo> Redo(CancellationToken cancellationToken)
     {
         Touch();
+        if (TryReplay(EditOperations.Redo, out SessionInfo replay))
+        {
+            return replay;
+        }
+
         _history!.Redo();
-        await VersionChangedAsync(cancellationToken).ConfigureAwait(false);
+        await VersionChangedAsync(EditOperations.Redo, cancellationToken).ConfigureAwait(false);
         return Info();
     }
 
@@ -265,9 +286,10 @@ internal sealed partial class SessionGrain(
             : new EncodedImage(PngEncoder.Encode(image), "image/png") { Silo = silo.Name });
     }
 
-    public async Task Close(CancellationToken cancellationToken)
+    public async Task<SessionClosed> Close(CancellationToken cancellationToken)
     {
         Touch();
         await CloseCoreAsync("closed", cancellationToken).ConfigureAwait(false);
+        return new SessionClosed(Id, silo.Name);
     }
 }

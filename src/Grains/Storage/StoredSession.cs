@@ -29,4 +29,13 @@ public sealed record StoredSession
 
     /// <summary>Encoded image versions, oldest first (raw bytes).</summary>
     public required IReadOnlyList<byte[]> Versions { get; init; }
+
+    /// <summary>
+    /// Idempotency keys of the latest version-changing edits (bounded by <c>SessionOptions.MaxRememberedEdits</c>),
+    /// saved with the version they produced so a retry after failover is answered, not applied again.
+    /// </summary>
+    public IReadOnlyList<AppliedEdit> AppliedEdits { get; init; } = [];
 }
+
+/// <summary>An edit applied under a client's idempotency key: the operation and the version number it produced.</summary>
+public sealed record AppliedEdit(string Key, string Operation, int Version);

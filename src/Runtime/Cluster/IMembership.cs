@@ -17,4 +17,11 @@ public interface IMembership
 
     /// <summary>The last known status of <paramref name="silo"/>; <see cref="SiloStatus.Dead"/> when unknown.</summary>
     SiloStatus GetStatus(SiloAddress silo);
+
+    /// <summary>
+    /// Whether <paramref name="silo"/> is dead for sure, checked now: a silo merely unknown to a stale local view (it
+    /// joined moments ago) is not dead. Called before taking over a directory entry. The default trusts the local view.
+    /// </summary>
+    ValueTask<bool> IsDeadAsync(SiloAddress silo, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(GetStatus(silo) == SiloStatus.Dead);
 }

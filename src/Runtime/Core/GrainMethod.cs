@@ -22,6 +22,7 @@ internal sealed class GrainMethod
         CancellationTokenIndex = Array.FindIndex(ParameterTypes, t => t == typeof(CancellationToken));
         AlwaysInterleave = method.IsDefined(typeof(AlwaysInterleaveAttribute), inherit: true);
         ReadOnly = method.IsDefined(typeof(ReadOnlyAttribute), inherit: true);
+        Idempotent = method.IsDefined(typeof(IdempotentAttribute), inherit: true);
     }
 
     public MethodInfo Method { get; }
@@ -40,6 +41,9 @@ internal sealed class GrainMethod
     public bool AlwaysInterleave { get; }
 
     public bool ReadOnly { get; }
+
+    /// <summary>Marked <see cref="IdempotentAttribute"/>: may be sent again after the silo it was in flight to died.</summary>
+    public bool Idempotent { get; }
 
     /// <summary>Calls the method on a grain instance.</summary>
     public Func<object, object?[], Task<object?>> Invoker { get; }

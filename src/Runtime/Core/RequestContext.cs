@@ -15,6 +15,12 @@ public static class RequestContext
     /// <summary>Well-known key: the trace id (W3C trace-id or any correlation id).</summary>
     public const string TraceIdKey = "atelier.trace-id";
 
+    /// <summary>
+    /// Well-known key: the client's idempotency key of an edit. A grain that honours it applies one key once, so the
+    /// runtime may retry such a call after the silo it was in flight to died (see <see cref="IdempotentAttribute"/>).
+    /// </summary>
+    public const string IdempotencyKey = "atelier.idempotency-key";
+
     private static readonly AsyncLocal<ImmutableDictionary<string, string>?> Local = new();
 
     /// <summary>The current map (null when empty); captured by the runtime when a call is sent.</summary>

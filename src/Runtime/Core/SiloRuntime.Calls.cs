@@ -5,6 +5,8 @@ namespace Atelier.Runtime;
 /// <summary>Outgoing calls: routing to a local activation or through the transport, re-routing, placement.</summary>
 public sealed partial class SiloRuntime
 {
+    private static readonly TimeSpan FailoverPollPeriod = TimeSpan.FromMilliseconds(50);
+
     /// <summary>Entry point of every call made through a grain reference of this silo.</summary>
     internal Task<object?> InvokeAsync(GrainId grainId, GrainInterfaceInfo grainInterface, GrainMethod method, object?[] arguments) =>
         OutgoingFilters.Length == 0
@@ -76,6 +78,7 @@ public sealed partial class SiloRuntime
     {
         try
         {
+            var failedOver = false;
             for (var attempt = 0; ; attempt++)
             {
                 var (local, remote) = await ResolveAsync(call).ConfigureAwait(false);
@@ -103,9 +106,22 @@ public sealed partial class SiloRuntime
                             CacheAddress(forward);
                         }
                     }
-                    catch (SiloUnavailableException) when (attempt < Options.MaxForwardCount && _membership.GetStatus(remote) == SiloStatus.Dead)
+                    catch (SiloUnavailableException unavailable) when (attempt < Options.MaxForwardCount
+                        && _membership.GetStatus(remote) == SiloStatus.Dead && IsSafeToResend(call, unavailable))
                     {
                         _addressCache.TryRemove(call.GrainId, out _);
+                    }
+                    catch (SiloUnavailableException unavailable) when (attempt < Options.MaxForwardCount && !failedOver && MayRetry(call, unavailable))
+                    {
+                        // The owner died with the call in flight (or before it arrived): once membership declares it
+                        // dead, send the call once more through a fresh lookup (the grain reactivates elsewhere).
+                        failedOver = true;
+                        _addressCache.TryRemove(call.GrainId, out _);
+                        Log.FailoverWaiting(Logger, call.GrainId, remote);
+                        if (!await WaitUntilDeadAsync(remote, call.CancellationToken).ConfigureAwait(false))
+                        {
+                            throw;
+                        }
                     }
                 }
 
@@ -144,8 +160,11 @@ public sealed partial class SiloRuntime
         }
 
         var address = await Directory.LookupAsync(grainId, CancellationToken.None).ConfigureAwait(false);
-        if (address is not null && address.Silo != Address && IsReachable(address.Silo))
+        if (address is not null && address.Silo != Address
+            && (IsReachable(address.Silo) || !await _membership.IsDeadAsync(address.Silo, CancellationToken.None).ConfigureAwait(false)))
         {
+            // Reachable, or unknown to the local view but not dead when checked now (it joined moments ago): its entry
+            // stands; only a silo known dead at take-over time loses its entries.
             CacheAddress(address);
             return (null, address.Silo);
         }
@@ -172,6 +191,34 @@ public sealed partial class SiloRuntime
 
     private IPlacementDirector GetDirector(Type directorType) =>
         _directors.GetOrAdd(directorType, t => (IPlacementDirector)ActivatorUtilities.GetServiceOrCreateInstance(Services, t));
+
+    /// <summary>A call may be sent again after its silo failed: it never arrived, or running it twice is harmless.</summary>
+    private bool MayRetry(CallWorkItem call, SiloUnavailableException failure) =>
+        Options.FailoverWait > TimeSpan.Zero && IsSafeToResend(call, failure);
+
+    private static bool IsSafeToResend(CallWorkItem call, SiloUnavailableException failure) =>
+        failure.NotDelivered || call.Method.Idempotent || call.Context?.ContainsKey(RequestContext.IdempotencyKey) == true;
+
+    /// <summary>
+    /// Polls the local membership view (refreshed by the membership's own loop and change notifications) until
+    /// <paramref name="silo"/> is dead, up to <see cref="SiloRuntimeOptions.FailoverWait"/>. Real time on purpose:
+    /// failure detection runs on wall-clock heartbeats and probes, whatever clock the runtime's timers use.
+    /// </summary>
+    private async Task<bool> WaitUntilDeadAsync(SiloAddress silo, CancellationToken cancellationToken)
+    {
+        var deadline = TimeProvider.System.GetTimestamp() + (long)(Options.FailoverWait.TotalSeconds * TimeProvider.System.TimestampFrequency);
+        while (_membership.GetStatus(silo) != SiloStatus.Dead)
+        {
+            if (TimeProvider.System.GetTimestamp() >= deadline || _stopRequested)
+            {
+                return false;
+            }
+
+            await Task.Delay(FailoverPollPeriod, cancellationToken).ConfigureAwait(false);
+        }
+
+        return true;
+    }
 
     private bool IsReachable(SiloAddress silo) => silo != Address && _membership.GetStatus(silo) is SiloStatus.Active or SiloStatus.ShuttingDown;
 

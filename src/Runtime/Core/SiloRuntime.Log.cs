@@ -45,5 +45,11 @@ public sealed partial class SiloRuntime
 
         [LoggerMessage(EventId = 141, Level = LogLevel.Debug, Message = "Sending a cancellation to {Silo} failed.")]
         public static partial void CancelSendFailed(ILogger logger, Exception exception, SiloAddress silo);
+
+        [LoggerMessage(EventId = 142, Level = LogLevel.Information, Message = "A call to {GrainId} failed at {Silo}; retrying once it is declared dead.")]
+        public static partial void FailoverWaiting(ILogger logger, GrainId grainId, SiloAddress silo);
+
+        [LoggerMessage(EventId = 143, Level = LogLevel.Warning, Message = "{GrainId} was registered by {Silo} while the directory was lost; deactivating the copy here.")]
+        public static partial void DirectoryEntryLost(ILogger logger, GrainId grainId, SiloAddress silo);
     }
 }

@@ -105,7 +105,9 @@ public sealed partial class SiloRuntime
                 else if (!_activations.TryGetValue(call.GrainId, out activation!))
                 {
                     var address = await Directory.LookupAsync(call.GrainId, CancellationToken.None).ConfigureAwait(false);
-                    if ((address is not null && IsReachable(address.Silo)) || _stopRequested)
+                    if ((address is not null && address.Silo != Address
+                            && (IsReachable(address.Silo) || !await _membership.IsDeadAsync(address.Silo, CancellationToken.None).ConfigureAwait(false)))
+                        || _stopRequested)
                     {
                         // Owned elsewhere, or this silo is shutting down: the caller re-resolves (and places the
                         // grain on an active silo).

@@ -45,6 +45,11 @@ public sealed class SiloRuntimeOptions
     /// <summary>Directory entries cached per silo before the cache is cleared. Default 100,000 entries.</summary>
     public int DirectoryCacheSize { get; set; } = 100_000;
 
+    /// <summary>How long a forwarding silo waits for membership to declare an unreachable silo dead before it retries
+    /// a call that may be retried (idempotent, carrying an idempotency key, or never delivered) through a fresh lookup.
+    /// Default 20 seconds (covers probe-based failure detection with margin); zero disables the retry.</summary>
+    public TimeSpan FailoverWait { get; set; } = TimeSpan.FromSeconds(20);
+
     internal void Validate()
     {
         static void Positive(TimeSpan value, string name, bool infiniteAllowed = false)
@@ -71,6 +76,11 @@ public sealed class SiloRuntimeOptions
         Positive(ShutdownTimeout, nameof(ShutdownTimeout));
         Positive(DeactivationTimeout, nameof(DeactivationTimeout));
         Positive(LoadReportPeriod, nameof(LoadReportPeriod));
+        if (FailoverWait < TimeSpan.Zero)
+        {
+            throw new InvalidOperationException("SiloRuntimeOptions.FailoverWait must not be negative.");
+        }
+
         if (!typeof(IPlacementDirector).IsAssignableFrom(DefaultPlacement))
         {
             throw new InvalidOperationException($"SiloRuntimeOptions.DefaultPlacement ({DefaultPlacement}) must implement IPlacementDirector.");

@@ -20,4 +20,10 @@ public sealed class SiloUnavailableException : Exception
         : base(message, innerException)
     {
     }
+
+    /// <summary>
+    /// True when the transport knows the frame never reached the silo (connection refused, no connection): sending
+    /// it again elsewhere is safe for any call. False when it may have been delivered.
+    /// </summary>
+    public bool NotDelivered { get; init; }
 }

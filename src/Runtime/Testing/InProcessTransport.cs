@@ -46,5 +46,5 @@ public sealed class InProcessTransport : IMessageTransport
     }
 
     private IMessageHandler Find(SiloAddress target) =>
-        _silos.TryGetValue(target, out var handler) ? handler : throw new SiloUnavailableException($"Silo {target} is not reachable.");
+        _silos.TryGetValue(target, out var handler) ? handler : throw new SiloUnavailableException($"Silo {target} is not reachable.") { NotDelivered = true };
 }

@@ -23,6 +23,9 @@ public sealed class ApiOptions
     /// <summary>Most diffusion steps of <c>replace</c>. Default: 150.</summary>
     public int MaxSteps { get; set; } = 150;
 
+    /// <summary>Longest <c>Idempotency-Key</c> header of an edit, in characters (visible ASCII). Default: 255.</summary>
+    public int MaxIdempotencyKeyLength { get; set; } = 255;
+
     /// <summary>Largest guidance scale of <c>replace</c>. Default: 30.</summary>
     public float MaxGuidance { get; set; } = 30;
 }

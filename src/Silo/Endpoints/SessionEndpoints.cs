@@ -16,6 +16,8 @@ internal static partial class SessionEndpoints
 
     public const string SiloHeader = "X-Atelier-Silo";
 
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
     public static IEndpointRouteBuilder MapSessionEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/v1/sessions").WithTags("Sessions");
@@ -120,7 +122,9 @@ internal static partial class SessionEndpoints
 
         var upload = await RequestBodies.ReadImageAsync(context.Request, api.Value.MaxUploadBytes, ct).ConfigureAwait(false);
         var id = SessionIds.New();
-        var info = await Session(context, grains, id).Open(upload, new OpenSessionOptions(model, ttlSpan), ct).ConfigureAwait(false);
+        var grain = Session(context, grains, id);
+        RequestContext.Set(PlacementHints.ModelKey, model ?? sessions.Value.DefaultModel); // placed where it is resident
+        var info = await grain.Open(upload, new OpenSessionOptions(model, ttlSpan), ct).ConfigureAwait(false);
         return TypedResults.Created("/v1/sessions/" + id, Executed(context, info));
     }
 
@@ -199,16 +203,25 @@ internal static partial class SessionEndpoints
 
     private static async Task<IResult> CloseAsync(HttpContext context, [FromServices] IGrainFactory grains, string id)
     {
-        await Session(context, grains, id).Close(context.RequestAborted).ConfigureAwait(false);
+        var closed = await Session(context, grains, id).Close(context.RequestAborted).ConfigureAwait(false);
+        context.Response.Headers[SiloHeader] = closed.Silo; // the owner that closed it, wherever the request arrived
         return TypedResults.NoContent();
     }
 
-    /// <summary>The session grain, with the caller's tenant in the request context. Malformed ids cannot exist: 404.</summary>
+    /// <summary>
+    /// The session grain, with the caller's tenant and <c>Idempotency-Key</c> (if sent) in the request context.
+    /// Malformed ids cannot exist: 404.
+    /// </summary>
     private static ISessionGrain Session(HttpContext context, IGrainFactory grains, string id)
     {
         if (!SessionIds.IsWellFormed(id))
         {
             throw new SessionNotFoundException($"session '{Truncate(id)}' does not exist");
+        }
+
+        if (IdempotencyKey(context) is { } key)
+        {
+            RequestContext.Set(RequestContext.IdempotencyKey, key);
         }
 
         RequestContext.Set(RequestContext.TenantKey, TenantIdentity.Of(context).Tenant);
@@ -224,6 +237,37 @@ internal static partial class SessionEndpoints
         }
 
         return SessionResponse.From(info);
+    }
+
+    /// <summary>The <c>Idempotency-Key</c> header: one value of 1..<see cref="ApiOptions.MaxIdempotencyKeyLength"/> visible ASCII characters.</summary>
+    private static string? IdempotencyKey(HttpContext context)
+    {
+        var values = context.Request.Headers[IdempotencyKeyHeader];
+        if (values.Count == 0)
+        {
+            return null;
+        }
+
+        var max = context.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value.MaxIdempotencyKeyLength;
+        if (values.Count > 1 || values[0] is not { Length: > 0 } key || key.Length > max || !IsVisibleAscii(key))
+        {
+            throw RequestRejectedException.Invalid(IdempotencyKeyHeader, $"must be one value of 1..{max} visible ASCII characters");
+        }
+
+        return key;
+    }
+
+    private static bool IsVisibleAscii(string value)
+    {
+        foreach (var c in value)
+        {
+            if (c is < '!' or > '~')
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static IResult MaskResult(HttpContext context, SegmentResult result)

@@ -8,6 +8,7 @@ internal static class ErrorCodes
     public const string Unauthorized = "unauthorized";
     public const string RateLimited = "rate_limited";
     public const string Overloaded = "overloaded";
+    public const string ClusterUnavailable = "cluster_unavailable";
     public const string NotFound = "not_found";
     public const string Forbidden = "forbidden";
     public const string UnsupportedMediaType = "unsupported_media_type";

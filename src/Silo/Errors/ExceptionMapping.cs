@@ -24,6 +24,7 @@ internal static class ExceptionMapping
         ModelRegistrationException e => new(StatusCodes.Status400BadRequest, e.Code, "Model archive refused"),
         GrainOverloadedException => FromCode(ErrorCodes.Overloaded),
         SiloUnavailableException => FromCode(ErrorCodes.Overloaded),
+        ClusterUnavailableException => FromCode(ErrorCodes.ClusterUnavailable),
         DeviceMemoryExhaustedException => FromCode(ErrorCodes.Overloaded),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
             new(StatusCodes.Status413PayloadTooLarge, ErrorCodes.PayloadTooLarge, "Request body too large"),
@@ -44,6 +45,7 @@ internal static class ExceptionMapping
         "image_too_large" => new(413, code, "Image too large"),
         "image_corrupt" => new(422, code, "Image corrupt"),
         ErrorCodes.Overloaded => new(503, code, "Overloaded", RetryAfter: true),
+        ErrorCodes.ClusterUnavailable => new(503, code, "Cluster store unavailable", RetryAfter: true),
         ErrorCodes.RateLimited => new(429, code, "Too many requests", RetryAfter: true),
         ErrorCodes.Unauthorized => new(401, code, "Unauthorized"),
         ErrorCodes.Forbidden => new(403, code, "Forbidden"),
