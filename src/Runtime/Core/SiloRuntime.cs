@@ -128,7 +128,9 @@ public sealed partial class SiloRuntime : IHostedService, IMessageHandler, IAsyn
     }
 
     /// <summary>
-    /// Stops the silo: marks it shutting down (no new placements here), deactivates every activation (each runs
+    /// Stops the silo: marks it shutting down (no new placements here), migrates what can move to other active silos
+    /// (<see cref="SiloRuntimeOptions.DrainOnShutdown"/>, within <see cref="SiloRuntimeOptions.DrainTimeout"/>),
+    /// deactivates every remaining activation (each runs
     /// <see cref="Grain.OnDeactivateAsync"/> after its current turn) within <see cref="SiloRuntimeOptions.ShutdownTimeout"/>,
     /// aborts what is left at the deadline, then leaves membership.
     /// </summary>
@@ -160,6 +162,11 @@ public sealed partial class SiloRuntime : IHostedService, IMessageHandler, IAsyn
         _loadTimer?.Dispose();
         using var deadline = new CancellationTokenSource(Options.ShutdownTimeout, Time);
         using var registration = cancellationToken.Register(static s => ((CancellationTokenSource)s!).Cancel(), deadline);
+        if (Options.DrainOnShutdown)
+        {
+            await DrainAsync(deadline.Token).ConfigureAwait(false);
+        }
+
         await using var stopping = deadline.Token.Register(static s => ((CancellationTokenSource)s!).Cancel(), _stopping).ConfigureAwait(false);
         var activations = _activations.Values.ToArray();
         foreach (var activation in activations)
