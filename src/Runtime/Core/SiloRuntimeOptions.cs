@@ -33,8 +33,8 @@ public sealed class SiloRuntimeOptions
     public bool DrainOnShutdown { get; set; } = true;
 
     /// <summary>Part of <see cref="ShutdownTimeout"/> spent migrating activations away when the silo stops; what has not
-    /// moved by then is deactivated (its durable state stays in the product's store). Default 20 seconds; must be
-    /// shorter than <see cref="ShutdownTimeout"/>.</summary>
+    /// moved by then is deactivated (its durable state stays in the product's store). Default 20 seconds; when it is not
+    /// shorter than <see cref="ShutdownTimeout"/>, half of <see cref="ShutdownTimeout"/> is used.</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
     /// <summary>Migrations in flight at once during a drain. Default 8.</summary>
@@ -83,10 +83,9 @@ public sealed class SiloRuntimeOptions
         Positive(ShutdownTimeout, nameof(ShutdownTimeout));
         Positive(DeactivationTimeout, nameof(DeactivationTimeout));
         Positive(DrainTimeout, nameof(DrainTimeout));
-        if (DrainTimeout >= ShutdownTimeout || MaxConcurrentDrainMigrations < 1)
+        if (MaxConcurrentDrainMigrations < 1)
         {
-            throw new InvalidOperationException(
-                $"SiloRuntimeOptions: DrainTimeout ({DrainTimeout}) must be shorter than ShutdownTimeout ({ShutdownTimeout}) and MaxConcurrentDrainMigrations ≥ 1.");
+            throw new InvalidOperationException("SiloRuntimeOptions.MaxConcurrentDrainMigrations must be ≥ 1.");
         }
 
         Positive(LoadReportPeriod, nameof(LoadReportPeriod));
