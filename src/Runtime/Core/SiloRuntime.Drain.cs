@@ -1,10 +1,85 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Hosting;
 
 namespace Atelier.Runtime;
 
-/// <summary>Graceful drain: on stop, activations whose state can travel migrate to other active silos first.</summary>
-public sealed partial class SiloRuntime
+/// <summary>
+/// Graceful drain: on stop, activations whose state can travel migrate to other active silos first. Under a generic
+/// host the whole stop (drain, deactivation, the dead mark in membership) runs in <see cref="StoppingAsync"/>, which
+/// the host calls on every lifecycle service before it stops any hosted service: the web server (a hosted service too)
+/// therefore keeps answering "not here, ask the new owner" while grains move, and until the other silos can read that
+/// this silo is dead (then they re-resolve instead of failing on a closed port). Without a host (tests),
+/// <see cref="StopAsync"/> does the same.
+/// </summary>
+public sealed partial class SiloRuntime : IHostedLifecycleService
 {
+    private Task? _stopPhase;
+    private CancellationTokenSource? _shutdownDeadline;
+    private CancellationTokenRegistration _hostStoppingRegistration;
+    private bool _deactivating;
+
+    /// <inheritdoc />
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Stops the silo (drain first, see <see cref="DrainAsync"/>) while the host's other services still run.</summary>
+    public Task StoppingAsync(CancellationToken cancellationToken) => StopAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// Runs the first phase once: no new activations or migrations in, shutting-down in membership (no new placements
+    /// here), timers off, then the drain. Starts the one <see cref="SiloRuntimeOptions.ShutdownTimeout"/> deadline both
+    /// phases share; <paramref name="cancellationToken"/> (the host's shutdown deadline) cuts it shorter.
+    /// </summary>
+    private Task BeginStopAsync(CancellationToken cancellationToken)
+    {
+        lock (_lifecycleLock)
+        {
+            if (_stopPhase is not null)
+            {
+                return _stopPhase;
+            }
+
+            if (_stopRequested)
+            {
+                return Task.CompletedTask; // killed: nothing to drain
+            }
+
+            _stopRequested = true;
+            _shutdownDeadline = new CancellationTokenSource(Options.ShutdownTimeout, Time);
+            _hostStoppingRegistration = cancellationToken.Register(static s => ((CancellationTokenSource)s!).Cancel(), _shutdownDeadline);
+            var deadline = _shutdownDeadline.Token;
+            _stopPhase = Task.Run(() => MarkShuttingDownAndDrainAsync(deadline), CancellationToken.None);
+            return _stopPhase;
+        }
+    }
+
+    private async Task MarkShuttingDownAndDrainAsync(CancellationToken deadline)
+    {
+        Log.Stopping(Logger, Address, _activations.Count);
+        try
+        {
+            await _membership.SetStatusAsync(Address, SiloStatus.ShuttingDown, CancellationToken.None).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Shutdown goes on whatever membership says.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            Log.MembershipUpdateFailed(Logger, exception);
+        }
+
+        _collectionTimer?.Dispose();
+        _loadTimer?.Dispose();
+        if (Options.DrainOnShutdown)
+        {
+            await DrainAsync(deadline).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>
     /// Migrates every activation of a class implementing <see cref="IGrainMigrationParticipant"/> to a silo its
     /// placement director picks among the other active silos (this silo is already shutting down, so it is not a

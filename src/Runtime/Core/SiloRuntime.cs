@@ -136,37 +136,20 @@ public sealed partial class SiloRuntime : IHostedService, IMessageHandler, IAsyn
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        await BeginStopAsync(cancellationToken).ConfigureAwait(false); // done already when the host called StoppingAsync
+        CancellationTokenSource deadline;
         lock (_lifecycleLock)
         {
-            if (_stopRequested)
+            if (_shutdownDeadline is null || _deactivating)
             {
-                return;
+                return; // killed, or another StopAsync is deactivating
             }
 
-            _stopRequested = true;
+            _deactivating = true;
+            deadline = _shutdownDeadline;
         }
 
-        Log.Stopping(Logger, Address, _activations.Count);
-        try
-        {
-            await _membership.SetStatusAsync(Address, SiloStatus.ShuttingDown, CancellationToken.None).ConfigureAwait(false);
-        }
-#pragma warning disable CA1031 // Shutdown goes on whatever membership says.
-        catch (Exception exception)
-#pragma warning restore CA1031
-        {
-            Log.MembershipUpdateFailed(Logger, exception);
-        }
-
-        _collectionTimer?.Dispose();
-        _loadTimer?.Dispose();
-        using var deadline = new CancellationTokenSource(Options.ShutdownTimeout, Time);
         using var registration = cancellationToken.Register(static s => ((CancellationTokenSource)s!).Cancel(), deadline);
-        if (Options.DrainOnShutdown)
-        {
-            await DrainAsync(deadline.Token).ConfigureAwait(false);
-        }
-
         await using var stopping = deadline.Token.Register(static s => ((CancellationTokenSource)s!).Cancel(), _stopping).ConfigureAwait(false);
         var activations = _activations.Values.ToArray();
         foreach (var activation in activations)
@@ -217,6 +200,8 @@ public sealed partial class SiloRuntime : IHostedService, IMessageHandler, IAsyn
         }
 
         _timeoutTimer?.Dispose();
+        _hostStoppingRegistration.Dispose();
+        _shutdownDeadline?.Dispose();
         _stopping.Dispose();
     }
 
