@@ -124,6 +124,61 @@ public sealed class SessionMigrationTests(GrainsFixture fixture) : IClassFixture
         Assert.Equal(sessions.Count, SessionTensors(a).Count);
     }
 
+    [Fact]
+    public async Task Sessions_that_do_not_move_before_the_drain_deadline_come_back_from_the_store()
+    {
+        var store = new Atelier.Grains.Storage.InMemorySessionStore(); // shared: what a Redis store is to real silos
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Models:Store:RootPath"] = fixture.ModelRoot,
+        }).Build();
+        await using var cluster = await TestCluster.StartAsync(
+            2,
+            services => services.AddLogging().AddSingleton<Atelier.Grains.Storage.ISessionStore>(store).AddAtelierGrains(configuration),
+            o =>
+            {
+                o.DefaultPlacement = typeof(PreferLocalPlacementDirector);
+                o.DrainTimeout = TimeSpan.FromTicks(1); // the deadline passes before (almost) anything can move
+            });
+        var (a, b) = (cluster.Silos[0], cluster.Silos[1]);
+        var (scene, truth) = Scenes.Disk(W, H, Cx, Cy, R);
+        using var _ = scene;
+        using var hole = Square(W, H);
+        var holePng = PngEncoder.Encode(hole);
+        var ids = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            var session = GrainsFixture.Session(a);
+            await session.Open(new ImageUpload(PngEncoder.Encode(scene), null), new OpenSessionOptions(null, null), default);
+            await session.Erase(new EraseRequest(holePng, 3, Apply: true), default);
+            ids.Add(session.GetPrimaryKeyString());
+        }
+
+        await cluster.StopSiloAsync(a);
+
+        foreach (var id in ids)
+        {
+            var session = b.GrainFactory.GetGrain<ISessionGrain>(id);
+            var info = await session.Undo(default); // the applied edit survived either way (moved, or stored)
+            Assert.Equal((b.Address.Endpoint, 0), (info.Silo, info.Version));
+            var result = await session.Segment(new SegmentRequest([new PromptPoint(Cx, Cy, 1)], null, false, false, 0), default);
+            using var mask = ImageDecoder.DecodeMask(result.BestMaskPng);
+            Assert.True(Scenes.IoU(mask, truth) >= 0.9, $"IoU {Scenes.IoU(mask, truth):F3}");
+        }
+    }
+
+    /// <summary>A small square mask (white on black) at the image size.</summary>
+    private static Mask Square(int width, int height)
+    {
+        var mask = new Mask(width, height);
+        for (var y = 10; y < 30; y++)
+        {
+            mask.Row(y)[10..30].Fill(Mask.On);
+        }
+
+        return mask;
+    }
+
     private static List<LeaseInfo> SessionTensors(TestSilo silo) =>
         [.. GrainsFixture.Host(silo).Memory.Snapshot().Where(l => l.Kind == LeaseKind.SessionTensor)];
 
