@@ -72,6 +72,24 @@ public sealed class DrainTests
         Assert.Equal(20, probe.Deactivations.Count(d => d.Reason == DeactivationReason.Migrating));
     }
 
+    [Fact]
+    public async Task A_stopping_silo_gets_no_new_placements()
+    {
+        var probe = new Probe();
+        await using var cluster = await Clusters.StartAsync(2, probe); // random placement by default
+        var (a, b) = (cluster.Silos[0], cluster.Silos[1]);
+        await a.GrainFactory.GetGrain<IStubbornGrain>("holds-the-stop").Touch(); // its OnDeactivateAsync waits for the gate
+
+        var stopping = cluster.StopSiloAsync(a);
+        await probe.Entered.Task.WithTimeout(); // silo A is now shutting down, stuck in that deactivation
+        Assert.Equal(SiloStatus.ShuttingDown, cluster.Membership.GetStatus(a.Address));
+        var placed = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => b.GrainFactory.GetGrain<ICounterGrain>($"new-{i}").Silo())).WithTimeout();
+        probe.Gate.TrySetResult();
+        await stopping.WithTimeout();
+
+        Assert.All(placed, silo => Assert.Equal(b.Address.ToString(), silo));
+    }
+
     [Theory]
     [InlineData(1, true)]  // no other active silo to go to
     [InlineData(2, false)] // drain switched off
