@@ -22,7 +22,8 @@ internal sealed class GrpcCall : IDisposable
         if (timeout is { } t)
         {
             _deadline = new CancellationTokenSource();
-            if (t <= TimeSpan.Zero)
+            // A deadline under a millisecond cannot be met by any call (nor timed by the timer): it is already expired.
+            if (t < TimeSpan.FromMilliseconds(1))
             {
                 _deadline.Cancel();
             }

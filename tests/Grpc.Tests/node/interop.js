@@ -142,7 +142,7 @@ async function main() {
     badRequest: await statusOf(unary(sessions, 'Segment', { sessionId: session.id, points: [] })),
     badDilate: await statusOf(unary(sessions, 'Segment', { sessionId: session.id, points: [{ x: 1, y: 1 }], dilate: -1 })),
     unknownSession: await statusOf(unary(sessions, 'GetInfo', { sessionId: 'AAAAAAAAAAAAAAAAAAAAAAAA' })),
-    expiredDeadline: await statusOf(unary(sessions, 'SelectSubject', { sessionId: session.id }, { deadline: new Date(Date.now() + 1) })),
+    expiredDeadline: await statusOf(unary(sessions, 'Segment', { sessionId: session.id, points: [{ x: 1, y: 1 }] }, { deadline: new Date(Date.now() - 1000) })),
     cancelledStream: await cancelledStream(session.id),
   };
   result.afterCancel = (await unary(sessions, 'GetInfo', { sessionId: session.id })).id === session.id;
