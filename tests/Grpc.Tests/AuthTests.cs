@@ -38,6 +38,27 @@ public sealed class AuthTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Tenant_over_its_rate_is_resource_exhausted_with_retry_after()
+    {
+        var limited = new GrpcSilo(("Security:RatePerSecond", "1"), ("Security:RateBurst", "1"));
+        await limited.InitializeAsync();
+        try
+        {
+            using var client = new GrpcAtelierClient(limited.GrpcUri);
+
+            await client.ListModelsAsync();
+            var error = await Assert.ThrowsAsync<AtelierApiException>(() => client.ListModelsAsync());
+
+            Assert.Equal((HttpStatusCode.TooManyRequests, "rate_limited"), (error.StatusCode, error.Code));
+            Assert.True(error.RetryAfter >= TimeSpan.FromSeconds(1));
+        }
+        finally
+        {
+            await limited.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Another_tenants_session_is_not_found()
     {
         using var a = new GrpcAtelierClient(_silo.GrpcUri, new GrpcClientOptions { ApiKey = TenantA });

@@ -104,6 +104,30 @@ public sealed class ClientTransportTests(GrpcSilo silo) : IClassFixture<GrpcSilo
     }
 
     [Fact]
+    public async Task Invalid_prompt_on_an_interact_stream_ends_it_with_invalid_argument()
+    {
+        using var client = new GrpcAtelierClient(silo.GrpcUri);
+        using var image = new MemoryStream(TestImages.Png(Width, Height));
+        var session = await client.OpenSessionAsync(image, "image/png");
+        await using var interact = client.InteractAsync(session.Id);
+
+        await interact.SendAsync(SegmentPrompt.At(new PromptPoint(Width / 2.0, Height / 2.0)));
+        await interact.SendAsync(SegmentPrompt.At(new PromptPoint(double.NaN, 1)));
+        var error = await Assert.ThrowsAsync<AtelierApiException>(async () =>
+        {
+            await foreach (var update in interact.ReadAllAsync())
+            {
+                Assert.Equal(1UL, update.Seq);
+            }
+        });
+
+        Assert.Equal((HttpStatusCode.BadRequest, "invalid_prompt"), (error.StatusCode, error.Code));
+        Assert.Contains("points[0][0]", error.Detail, StringComparison.Ordinal);
+        await silo.WaitForNoActiveCallsAsync();
+        Assert.Equal(session.Id, (await client.GetSessionAsync(session.Id)).Id);
+    }
+
+    [Fact]
     public async Task Models_health_and_http_only_calls()
     {
         using var client = new GrpcAtelierClient(silo.GrpcUri);

@@ -176,6 +176,44 @@ public sealed class ServerWireTests(GrpcSilo silo) : IClassFixture<GrpcSilo>
         Assert.Equal(0, (await RawGrpc.CallAsync(http, Sessions + "GetInfo", RawGrpc.Frame(new SessionRef { SessionId = id }))).Status);
     }
 
+    [Fact]
+    public async Task Health_watch_streams_serving_until_the_client_cancels()
+    {
+        using var http = silo.CreateGrpcHttpClient();
+        await silo.WaitForNoActiveCallsAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("grpc.health.v1.Health/Watch", UriKind.Relative))
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Content = new ByteArrayContent(RawGrpc.Frame(new HealthV1.HealthCheckRequest { Service = "atelier.v1.Sessions" })),
+        };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/grpc");
+        using var cancel = new CancellationTokenSource();
+        using (var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel.Token))
+        {
+            var reader = new GrpcMessageReader(System.IO.Pipelines.PipeReader.Create(await response.Content.ReadAsStreamAsync(cancel.Token)), 1024);
+            var first = await reader.ReadAsync(HealthV1.HealthCheckResponse.Parser, cancel.Token);
+            Assert.Equal(HealthV1.HealthCheckResponse.Types.ServingStatus.Serving, first?.Status);
+            Assert.Equal(1L, silo.Tracker.Active);
+            await cancel.CancelAsync();
+        }
+
+        await silo.WaitForNoActiveCallsAsync();
+    }
+
+    [Fact]
+    public async Task Grpc_route_over_http1_is_refused_with_426()
+    {
+        using var http = new HttpClient { BaseAddress = silo.HttpUri };
+        using var content = new ByteArrayContent(new byte[5]);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/grpc");
+
+        using var response = await http.PostAsync(new Uri("grpc.health.v1.Health/Check", UriKind.Relative), content);
+
+        Assert.Equal(HttpStatusCode.UpgradeRequired, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
     private static async Task<string> OpenAsync(HttpClient http)
     {
         var answer = await RawGrpc.CallAsync(http, Sessions + "Open",
