@@ -3,6 +3,7 @@ using Atelier.Models.Adapters;
 using Atelier.Onnx;
 using Atelier.Runtime;
 using Atelier.Silo.Errors;
+using Atelier.Silo.Grpc;
 using Atelier.Silo.Health;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -65,6 +66,7 @@ internal static partial class SiloHostExtensions
             .AddCheck<ModelStoreReadinessCheck>("models", tags: [HealthEndpoints.ReadyTag]);
         builder.Services.AddHostedService<StartupSummary>();
         builder.AddAtelierApi();
+        builder.AddAtelierGrpc();
         return builder;
     }
 
@@ -90,6 +92,7 @@ internal static partial class SiloHostExtensions
         app.MapHealthEndpoints();
         app.MapAtelierApi();
         app.MapAtelierCluster();
+        app.MapAtelierGrpc();
         return app;
     }
 }
