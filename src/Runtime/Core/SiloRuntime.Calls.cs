@@ -1,3 +1,4 @@
+using Atelier.Runtime.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Atelier.Runtime;
@@ -19,7 +20,7 @@ public sealed partial class SiloRuntime
             return Task.FromCanceled<object?>(cancellationToken);
         }
 
-        var call = new CallWorkItem(grainId, grainInterface, method, arguments, RequestContext.Current, cancellationToken, remoteOrigin: false);
+        var call = new CallWorkItem(grainId, grainInterface, method, arguments, RuntimeTelemetry.Inject(RequestContext.Current), cancellationToken, remoteOrigin: false);
         _timeouts?.Track(call);
         Dispatch(call);
         var task = call.Task;
@@ -46,6 +47,7 @@ public sealed partial class SiloRuntime
             return;
         }
 
+        Metrics.Rerouted("deactivated");
         if (++call.ForwardCount > Options.MaxForwardCount)
         {
             call.Fail(new SiloUnavailableException($"{call.GrainId} could not be reached after {Options.MaxForwardCount} re-routes."));
@@ -92,11 +94,13 @@ public sealed partial class SiloRuntime
                 {
                     try
                     {
+                        Metrics.Forwarded(call);
                         call.Succeed(await CallRemoteAsync(remote, call).ConfigureAwait(false));
                         return;
                     }
                     catch (ActivationUnavailableException moved) when (attempt < Options.MaxForwardCount)
                     {
+                        Metrics.Rerouted("moved");
                         _addressCache.TryRemove(call.GrainId, out _);
                         if (moved.Forward is { } forward)
                         {
@@ -105,6 +109,7 @@ public sealed partial class SiloRuntime
                     }
                     catch (SiloUnavailableException) when (attempt < Options.MaxForwardCount && _membership.GetStatus(remote) == SiloStatus.Dead)
                     {
+                        Metrics.Rerouted("silo_dead");
                         _addressCache.TryRemove(call.GrainId, out _);
                     }
                 }
