@@ -4,6 +4,7 @@ using Atelier.Onnx;
 using Atelier.Runtime;
 using Atelier.Silo.Errors;
 using Atelier.Silo.Health;
+using Atelier.Silo.Observability;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
@@ -64,11 +65,13 @@ internal static partial class SiloHostExtensions
             .AddCheck<ModelStoreReadinessCheck>("models", tags: [HealthEndpoints.ReadyTag]);
         builder.Services.AddHostedService<StartupSummary>();
         builder.AddAtelierApi();
+        builder.AddAtelierObservability();
         return builder;
     }
 
     public static WebApplication MapAtelierSilo(this WebApplication app)
     {
+        app.UseAtelierObservability();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         var siloName = app.Services.GetRequiredService<IOptions<SiloOptions>>().Value.Name;

@@ -1,0 +1,81 @@
+using Atelier.Grains.Hosting;
+using Microsoft.Extensions.Options;
+using OpenTelemetry;
+using OpenTelemetry.Exporter;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Atelier.Silo.Observability;
+
+/// <summary>
+/// Pushes every <c>Atelier.*</c> meter and activity source to an OTLP collector when
+/// <c>Observability:Otlp:Endpoint</c> is set: builds the OpenTelemetry meter and tracer providers at start, flushes
+/// and disposes them at stop (the hosting integration package is not available here, so this service owns them).
+/// </summary>
+internal sealed partial class OtlpExportService(IOptions<ObservabilityOptions> options, SiloIdentity silo, ILogger<OtlpExportService> logger)
+    : IHostedService, IDisposable
+{
+    private const string Sources = "Atelier.*";
+    private readonly OtlpOptions _options = options.Value.Otlp;
+    private MeterProvider? _meters;
+    private TracerProvider? _tracer;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (_options.Endpoint is not { } endpoint)
+        {
+            return Task.CompletedTask;
+        }
+
+        var http = _options.Protocol == "http/protobuf";
+        var protocol = http ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
+        _meters = Sdk.CreateMeterProviderBuilder()
+            .ConfigureResource(Resource)
+            .AddMeter(Sources)
+            .AddOtlpExporter((exporter, reader) =>
+            {
+                exporter.Endpoint = http ? Signal(endpoint, "v1/metrics") : endpoint;
+                exporter.Protocol = protocol;
+                reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = _options.ExportIntervalMilliseconds;
+            })
+            .Build();
+        _tracer = Sdk.CreateTracerProviderBuilder()
+            .ConfigureResource(Resource)
+            .AddSource(Sources)
+            .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(_options.TraceSampleRatio)))
+            .AddOtlpExporter(exporter =>
+            {
+                exporter.Endpoint = http ? Signal(endpoint, "v1/traces") : endpoint;
+                exporter.Protocol = protocol;
+            })
+            .Build();
+        LogExporting(logger, endpoint, _options.Protocol, _options.ExportIntervalMilliseconds);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Last export before the process goes: whatever was measured since the previous push.
+        _meters?.ForceFlush(5000);
+        _tracer?.ForceFlush(5000);
+        Dispose();
+        return Task.CompletedTask;
+    }
+
+    public void Dispose()
+    {
+        _meters?.Dispose();
+        _tracer?.Dispose();
+        _meters = null;
+        _tracer = null;
+    }
+
+    private void Resource(ResourceBuilder resource) => resource.AddService(_options.ServiceName, serviceInstanceId: silo.Name);
+
+    /// <summary>http/protobuf exporters take the full signal URL when the endpoint is set in code.</summary>
+    private static Uri Signal(Uri endpoint, string path) => new(new Uri(endpoint.ToString().TrimEnd('/') + "/"), path);
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Exporting metrics and traces over OTLP to {Endpoint} ({Protocol}, metrics every {IntervalMs} ms)")]
+    private static partial void LogExporting(ILogger logger, Uri endpoint, string protocol, int intervalMs);
+}

@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using System.Globalization;
+using Atelier.Grains.Diagnostics;
+using Atelier.Silo.Endpoints;
+using Microsoft.Extensions.Options;
+
+namespace Atelier.Silo.Observability;
+
+/// <summary>
+/// Outermost middleware of the public API: one server span, one metric sample and one Information log line per
+/// request, with the route template (never the raw path), status, this silo, the silo that executed the call
+/// (<c>X-Atelier-Silo</c>) and the session id. No bodies, headers or keys are read or logged.
+/// </summary>
+internal sealed partial class RequestObservabilityMiddleware(
+    RequestDelegate next,
+    SiloMetrics metrics,
+    IOptions<ObservabilityOptions> options,
+    IOptions<Hosting.SiloOptions> silo,
+    ILoggerFactory loggers)
+{
+    /// <summary>Log category of the request lines.</summary>
+    public const string LogCategory = "Atelier.Silo.Requests";
+
+    private readonly ILogger _logger = loggers.CreateLogger(LogCategory);
+    private readonly bool _logRequests = options.Value.RequestLogs;
+    private readonly string _silo = silo.Value.Name;
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var activity = SiloTelemetry.StartRequest(context, _silo);
+        var failed = false;
+        try
+        {
+            await next(context).ConfigureAwait(false);
+        }
+        catch
+        {
+            failed = true;
+            throw;
+        }
+        finally
+        {
+            // An exception that escapes the pipeline becomes a 500 in the server.
+            var status = failed ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
+            var route = Route(context);
+            var session = SessionId(context);
+            metrics.RequestCompleted(route, context.Request.Method, StatusText(status), started);
+            if (activity is not null)
+            {
+                activity.DisplayName = context.Request.Method + " " + route;
+                activity.SetTag("http.route", route);
+                activity.SetTag("http.response.status_code", status);
+                if (session is not null)
+                {
+                    activity.SetTag(ModelTelemetry.SessionIdTag, session);
+                }
+
+                if (status >= 500)
+                {
+                    activity.SetStatus(ActivityStatusCode.Error);
+                }
+            }
+
+            if (_logRequests)
+            {
+                var owner = context.Response.Headers[SessionEndpoints.SiloHeader].ToString();
+                LogRequest(_logger, context.Request.Method, route, status, Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+                    _silo, owner.Length == 0 ? _silo : owner, session ?? "-");
+            }
+        }
+    }
+
+    /// <summary>The matched route template, e.g. <c>/v1/sessions/{id}/segment</c>; <c>unmatched</c> when no endpoint matched.</summary>
+    private static string Route(HttpContext context) =>
+        context.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } template } ? Normalize(template) : "unmatched";
+
+    private static string Normalize(string template) => template.Length > 1 && template.EndsWith('/') ? template[..^1] : template;
+
+    /// <summary>The session the request addressed: the <c>{id}</c> of a session route, or the one a 201 created.</summary>
+    private static string? SessionId(HttpContext context)
+    {
+        if (!context.Request.Path.StartsWithSegments("/v1/sessions", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        if (context.Request.RouteValues.TryGetValue("id", out var id) && id is string value)
+        {
+            return value;
+        }
+
+        var location = context.Response.Headers.Location.ToString();
+        return context.Response.StatusCode == StatusCodes.Status201Created && location.Length > 0
+            ? location[(location.LastIndexOf('/') + 1)..]
+            : null;
+    }
+
+    private static string StatusText(int status) => status switch
+    {
+        200 => "200",
+        201 => "201",
+        204 => "204",
+        400 => "400",
+        404 => "404",
+        _ => status.ToString(CultureInfo.InvariantCulture),
+    };
+}
