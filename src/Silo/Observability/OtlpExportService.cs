@@ -56,9 +56,7 @@ internal sealed partial class OtlpExportService(IOptions<ObservabilityOptions> o
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
-        // Last export before the process goes: whatever was measured since the previous push.
-        _meters?.ForceFlush(5000);
-        _tracer?.ForceFlush(5000);
+        // Disposing shuts the providers down, which exports what was measured since the last push.
         Dispose();
         return Task.CompletedTask;
     }

@@ -28,6 +28,9 @@ internal sealed partial class RequestObservabilityMiddleware(
     public async Task InvokeAsync(HttpContext context)
     {
         var started = Stopwatch.GetTimestamp();
+        // Routing ran before this middleware; the exception handler clears the endpoint and route values, so read them now.
+        var route = Route(context);
+        var routeSession = SessionId(context);
         using var activity = SiloTelemetry.StartRequest(context, _silo);
         var failed = false;
         try
@@ -43,8 +46,12 @@ internal sealed partial class RequestObservabilityMiddleware(
         {
             // An exception that escapes the pipeline becomes a 500 in the server.
             var status = failed ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
-            var route = Route(context);
-            var session = SessionId(context);
+            if (route == Unmatched)
+            {
+                route = Route(context);
+            }
+
+            var session = routeSession ?? SessionId(context);
             metrics.RequestCompleted(route, context.Request.Method, StatusText(status), started);
             if (activity is not null)
             {
@@ -62,7 +69,8 @@ internal sealed partial class RequestObservabilityMiddleware(
                 }
             }
 
-            if (_logRequests)
+            // Silo-to-silo frames (/_atelier/...) are counted and traced but not logged: the click they carry already was.
+            if (_logRequests && !context.Request.Path.StartsWithSegments("/_atelier", StringComparison.Ordinal))
             {
                 var owner = context.Response.Headers[SessionEndpoints.SiloHeader].ToString();
                 LogRequest(_logger, context.Request.Method, route, status, Stopwatch.GetElapsedTime(started).TotalMilliseconds,
@@ -73,7 +81,9 @@ internal sealed partial class RequestObservabilityMiddleware(
 
     /// <summary>The matched route template, e.g. <c>/v1/sessions/{id}/segment</c>; <c>unmatched</c> when no endpoint matched.</summary>
     private static string Route(HttpContext context) =>
-        context.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } template } ? Normalize(template) : "unmatched";
+        context.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } template } ? Normalize(template) : Unmatched;
+
+    private const string Unmatched = "unmatched";
 
     private static string Normalize(string template) => template.Length > 1 && template.EndsWith('/') ? template[..^1] : template;
 

@@ -22,10 +22,17 @@ internal static class SiloTelemetry
             return null;
         }
 
+        // ASP.NET Core's own request activity is the parent only when someone records it; otherwise (nobody listens to
+        // it, so it is never sampled) it would make a parent-based sampler drop every span of the request, so the
+        // parent is the caller's traceparent and the unrecorded activity is left out of the chain.
         ActivityContext parent = default;
-        if (Activity.Current is null && context.Request.Headers.TryGetValue("traceparent", out var traceParent))
+        if (Activity.Current is not { Recorded: true })
         {
-            _ = ActivityContext.TryParse(traceParent.ToString(), context.Request.Headers["tracestate"].ToString(), isRemote: true, out parent);
+            Activity.Current = null;
+            if (context.Request.Headers.TryGetValue("traceparent", out var traceParent))
+            {
+                _ = ActivityContext.TryParse(traceParent.ToString(), context.Request.Headers["tracestate"].ToString(), isRemote: true, out parent);
+            }
         }
 
         var activity = Source.StartActivity(ActivityKind.Server, parent, name: context.Request.Method);
