@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using Atelier.Cluster.Diagnostics;
 using Atelier.Runtime;
 using Microsoft.Extensions.Options;
 
@@ -23,9 +24,11 @@ public sealed class Http2Transport : IMessageTransport, IDisposable
     private static readonly MediaTypeHeaderValue OctetStream = new("application/octet-stream");
     private readonly HttpClient _client;
     private readonly TimeSpan _timeout;
+    private readonly ClusterMetrics? _metrics;
 
-    public Http2Transport(IOptions<ClusterOptions> options)
+    public Http2Transport(IOptions<ClusterOptions> options, System.Diagnostics.Metrics.IMeterFactory? meterFactory = null)
     {
+        _metrics = ClusterMetrics.ForTransport(meterFactory);
         ArgumentNullException.ThrowIfNull(options);
         _timeout = options.Value.TransportTimeout;
         var handler = new SocketsHttpHandler
@@ -69,23 +72,35 @@ public sealed class Http2Transport : IMessageTransport, IDisposable
         };
         request.Content.Headers.ContentType = OctetStream;
         request.Headers.TryAddWithoutValidation(TargetHeader, target.ToString());
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var outcome = "error";
+        var received = 0;
         try
         {
             using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
             if (response.StatusCode != HttpStatusCode.OK)
             {
+                outcome = "unavailable";
                 throw new SiloUnavailableException($"Silo {target} refused the frame: HTTP {(int)response.StatusCode}.");
             }
 
-            return await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
+            var body = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
+            (outcome, received) = ("ok", body.Length);
+            return body;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
+            outcome = "timeout";
             throw new TimeoutException($"Silo {target} did not answer within {_timeout}.");
         }
         catch (HttpRequestException exception)
         {
+            outcome = "unavailable";
             throw new SiloUnavailableException($"Silo {target} is not reachable: {exception.Message}", exception);
+        }
+        finally
+        {
+            _metrics?.FrameSent(frame.Length, received, started, outcome);
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Atelier.Cluster.Diagnostics;
 using Atelier.Runtime;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -32,8 +33,10 @@ public sealed partial class RedisMembership : IMembership, IHostedService, IAsyn
     private bool _left;
     private int _declaredDead;
     private Task? _loop;
+    private readonly ClusterMetrics? _metrics;
 
-    public RedisMembership(IConnectionMultiplexer redis, IOptions<ClusterOptions> options, ILogger<RedisMembership> logger)
+    public RedisMembership(IConnectionMultiplexer redis, IOptions<ClusterOptions> options, ILogger<RedisMembership> logger,
+        System.Diagnostics.Metrics.IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(redis);
         ArgumentNullException.ThrowIfNull(options);
@@ -42,6 +45,7 @@ public sealed partial class RedisMembership : IMembership, IHostedService, IAsyn
         _options.Validate();
         _keys = new RedisKeys(_options.KeyPrefix);
         _logger = logger;
+        _metrics = ClusterMetrics.ForMembership(meterFactory, this);
     }
 
     /// <summary>Raised once when this silo finds its own row dead: it must stop serving (the host stops the process).</summary>
@@ -144,6 +148,7 @@ public sealed partial class RedisMembership : IMembership, IHostedService, IAsyn
             // Views may be read concurrently (loop, pub/sub, writes): never go back to an older version.
             if (view.Version >= _view.Version)
             {
+                _metrics?.ViewChanged(_view.Rows, rows);
                 _view = view;
             }
         }

@@ -63,10 +63,24 @@ internal sealed partial class OtlpExportService(IOptions<ObservabilityOptions> o
 
     public void Dispose()
     {
-        _meters?.Dispose();
+        // Traces first: their batch goes out even if the meter provider's shutdown fails.
         _tracer?.Dispose();
-        _meters = null;
         _tracer = null;
+        try
+        {
+            _meters?.Dispose();
+        }
+#pragma warning disable CA1031 // Best effort at shutdown: OpenTelemetry 1.20.1's MeterProviderSdk.Dispose was seen throwing
+        // NullReferenceException after its final export inside the test host; the silo must still stop cleanly.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            LogShutdownFailed(logger, exception);
+        }
+        finally
+        {
+            _meters = null;
+        }
     }
 
     private void Resource(ResourceBuilder resource) => resource.AddService(_options.ServiceName, serviceInstanceId: silo.Name);
@@ -76,4 +90,7 @@ internal sealed partial class OtlpExportService(IOptions<ObservabilityOptions> o
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Exporting metrics and traces over OTLP to {Endpoint} ({Protocol}, metrics every {IntervalMs} ms)")]
     private static partial void LogExporting(ILogger logger, Uri endpoint, string protocol, int intervalMs);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "The OpenTelemetry meter provider failed to shut down cleanly")]
+    private static partial void LogShutdownFailed(ILogger logger, Exception exception);
 }

@@ -107,6 +107,12 @@ public sealed class TwoSiloTracingTests(RedisServerFixture redis)
         using var metrics = await clientFront.GetAsync(new Uri("/metrics", UriKind.Relative));
         var families = PrometheusText.Parse(await metrics.Content.ReadAsStringAsync());
         Assert.True(families.Value("atelier_grain_forwarded_calls_total", ("grain_type", "ISessionGrain")) >= 1);
+        Assert.True(families.Value("atelier_cluster_transport_requests_total", ("outcome", "ok")) >= 1);
+        Assert.True(families.Value("atelier_cluster_transport_sent_bytes_total") > 0);
+        Assert.True(families.Value("atelier_cluster_transport_received_bytes_total") > 0);
+        Assert.True(families.HistogramCount("atelier_cluster_transport_request_duration_seconds", ("outcome", "ok")) >= 1);
+        Assert.Equal(2, families.Value("atelier_cluster_silos", ("status", "active")));
+        Assert.True(families.Value("atelier_cluster_membership_changes_total", ("status", "active")) >= 2); // itself and the other silo
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition, string what)
