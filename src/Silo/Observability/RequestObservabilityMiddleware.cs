@@ -52,10 +52,11 @@ internal sealed partial class RequestObservabilityMiddleware(
             }
 
             var session = routeSession ?? SessionId(context);
-            metrics.RequestCompleted(route, context.Request.Method, StatusText(status), started);
+            var method = MethodLabel(context.Request.Method);
+            metrics.RequestCompleted(route, method, StatusText(status), started);
             if (activity is not null)
             {
-                activity.DisplayName = context.Request.Method + " " + route;
+                activity.DisplayName = method + " " + route;
                 activity.SetTag("http.route", route);
                 activity.SetTag("http.response.status_code", status);
                 if (session is not null)
@@ -73,7 +74,7 @@ internal sealed partial class RequestObservabilityMiddleware(
             if (_logRequests && !context.Request.Path.StartsWithSegments("/_atelier", StringComparison.Ordinal))
             {
                 var owner = context.Response.Headers[SessionEndpoints.SiloHeader].ToString();
-                LogRequest(_logger, context.Request.Method, route, status, Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+                LogRequest(_logger, method, route, status, Stopwatch.GetElapsedTime(started).TotalMilliseconds,
                     _silo, owner.Length == 0 ? _silo : owner, session ?? "-");
             }
         }
@@ -105,6 +106,13 @@ internal sealed partial class RequestObservabilityMiddleware(
             ? location[(location.LastIndexOf('/') + 1)..]
             : null;
     }
+
+    /// <summary>The standard methods by name, anything else (a client chooses it) as <c>OTHER</c>: labels stay bounded.</summary>
+    private static string MethodLabel(string method) => method switch
+    {
+        "GET" or "POST" or "PUT" or "DELETE" or "PATCH" or "HEAD" or "OPTIONS" => method,
+        _ => "OTHER",
+    };
 
     private static string StatusText(int status) => status switch
     {

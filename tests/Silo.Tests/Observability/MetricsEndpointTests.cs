@@ -137,6 +137,29 @@ public sealed class MetricsEndpointTests
         Assert.Equal(HttpStatusCode.NotFound, none.StatusCode);
     }
 
+    [Fact]
+    public async Task Client_chosen_methods_and_paths_do_not_become_labels()
+    {
+        await using var host = new ApiHost(ApiHost.Unlimited());
+        using var client = host.CreateClient();
+        using (var odd = await client.SendAsync(new HttpRequestMessage(new HttpMethod("BREW"), "/v1/models")))
+        {
+            Assert.False(odd.IsSuccessStatusCode);
+        }
+
+        using (var unknown = await client.GetAsync(new Uri("/no/such/path-4f1d", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        }
+
+        var text = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        var families = PrometheusText.Parse(text);
+        Assert.True(families.Value("atelier_http_server_requests_total", ("method", "OTHER")) >= 1);
+        Assert.Equal(1, families.Value("atelier_http_server_requests_total", ("route", "unmatched"), ("method", "GET"), ("status", "404")));
+        Assert.DoesNotContain("BREW", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("path-4f1d", text, StringComparison.Ordinal);
+    }
+
     internal static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
     private static async Task PostOkAsync(HttpClient client, string path)
