@@ -22,7 +22,8 @@ public sealed class SessionMetricsTests(GrainsFixture fixture) : IClassFixture<G
         {
             ["Models:Store:RootPath"] = fixture.ModelRoot,
         }).Build();
-        await using var cluster = await TestCluster.StartAsync(2, services => services.AddLogging().AddSingleton<ISessionStore>(store).AddAtelierGrains(configuration));
+        await using var cluster = await TestCluster.StartAsync(2, services => services.AddLogging().AddSingleton<ISessionStore>(store).AddAtelierGrains(configuration),
+            o => o.DrainOnShutdown = false); // the owner goes away without handing its session over: the survivor re-homes it
         var (scene, _) = Scenes.Disk(W, H, 90, 80, 30);
         using var image = scene;
         var id = Guid.NewGuid().ToString("N");
