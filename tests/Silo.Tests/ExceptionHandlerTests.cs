@@ -23,6 +23,7 @@ public sealed class ExceptionHandlerTests
         { new ImageCorruptException("Truncated JPEG."), 422, "image_corrupt" },
         { new GrainOverloadedException(), 503, "overloaded" },
         { new DeviceMemoryExhaustedException("No device memory."), 503, "overloaded" },
+        { new TimeoutException("Call Open to session/x timed out after 00:00:30."), 503, "overloaded" },
     };
 
     [Theory]

@@ -26,6 +26,9 @@ internal static class ExceptionMapping
         SiloUnavailableException => FromCode(ErrorCodes.Overloaded),
         ClusterUnavailableException => FromCode(ErrorCodes.ClusterUnavailable),
         DeviceMemoryExhaustedException => FromCode(ErrorCodes.Overloaded),
+        // A grain call that outlived Runtime:ResponseTimeout (a queue longer than the silo can serve in time): the
+        // client should come back later, not see a server fault.
+        TimeoutException => FromCode(ErrorCodes.Overloaded),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
             new(StatusCodes.Status413PayloadTooLarge, ErrorCodes.PayloadTooLarge, "Request body too large"),
         BadHttpRequestException e => new(e.StatusCode, ErrorCodes.InvalidRequest, "Bad request"),
