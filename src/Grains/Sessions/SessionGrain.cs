@@ -45,6 +45,7 @@ internal sealed partial class SessionGrain(
     {
         if (ResumeMigrated())
         {
+            registry.CountMigrated();
             return; // arrived by migration with its state (see SessionGrain.Migration.cs)
         }
 
