@@ -22,7 +22,9 @@ public sealed class SessionMetricsTests(GrainsFixture fixture) : IClassFixture<G
         {
             ["Models:Store:RootPath"] = fixture.ModelRoot,
         }).Build();
-        await using var cluster = await TestCluster.StartAsync(2, services => services.AddLogging().AddSingleton<ISessionStore>(store).AddAtelierGrains(configuration));
+        await using var cluster = await TestCluster.StartAsync(
+            2, services => services.AddLogging().AddSingleton<ISessionStore>(store).AddAtelierGrains(configuration),
+            o => o.DrainOnShutdown = false); // a stop without drain: the session is restored from the store
         var (scene, _) = Scenes.Disk(W, H, 90, 80, 30);
         using var image = scene;
         var id = Guid.NewGuid().ToString("N");
