@@ -6,10 +6,11 @@ internal sealed class BenchContext(string repositoryRoot, IReadOnlyList<string> 
     /// <summary>The repository root (the folder holding <c>Orleans.sln</c>).</summary>
     public string RepositoryRoot { get; } = repositoryRoot;
 
-    /// <summary>The setup cache, <c>.atelier/</c> under the repository root unless <c>ATELIER_HOME</c> says otherwise.</summary>
-    public string CacheRoot { get; } = Environment.GetEnvironmentVariable("ATELIER_HOME") is { Length: > 0 } home
-        ? home
-        : Path.Combine(repositoryRoot, ".atelier");
+    /// <summary>
+    /// The setup cache: <c>ATELIER_HOME</c> when set, else the <c>.atelier/</c> of the nearest ancestor (as the
+    /// product finds it, <see cref="Atelier.Onnx.AtelierCache"/>), else <c>.atelier/</c> under the repository root.
+    /// </summary>
+    public string CacheRoot { get; } = Atelier.Onnx.AtelierCache.FindRoot() ?? Path.Combine(repositoryRoot, ".atelier");
 
     /// <summary>Arguments after the scenario name.</summary>
     public IReadOnlyList<string> Arguments { get; } = arguments;

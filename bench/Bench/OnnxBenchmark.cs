@@ -55,9 +55,9 @@ internal sealed class OnnxBenchmark : IBenchmark
             List<double> atelierIsNetSamples = [], nodeIsNetSamples = [], atelierAddSamples = [], nodeAddSamples = [];
             for (var round = 0; round < Rounds; round++)
             {
-                atelierIsNetSamples.AddRange(MeasureIsNet(isNetSession, image, cancellationToken));
+                atelierIsNetSamples.AddRange(MeasureIsNet(isNetSession, image, IsNetWarmup, IsNetRuns, cancellationToken));
                 nodeIsNetSamples.AddRange(await RunNodeAsync(script, nodeModules, ["isnet", modelPath, $"{threads}", $"{IsNetWarmup}", $"{IsNetRuns}"], cancellationToken).ConfigureAwait(false));
-                atelierAddSamples.AddRange(MeasureAdd(addSession, cancellationToken));
+                atelierAddSamples.AddRange(MeasureAdd(addSession, AddWarmup, AddBatches, AddCallsPerBatch, cancellationToken));
                 nodeAddSamples.AddRange(await RunNodeAsync(script, nodeModules, ["add", addPath, $"{threads}", $"{AddWarmup}", $"{AddBatches}", $"{AddCallsPerBatch}"], cancellationToken).ConfigureAwait(false));
             }
 
@@ -81,10 +81,11 @@ internal sealed class OnnxBenchmark : IBenchmark
         }
     }
 
-    private static double[] MeasureIsNet(InferenceSession session, float[] data, CancellationToken cancellationToken)
+    /// <summary>Times <paramref name="runs"/> ISNet runs on a <c>[1,3,1024,1024]</c> input (wrapped per run) after <paramref name="warmup"/> untimed ones.</summary>
+    internal static double[] MeasureIsNet(InferenceSession session, float[] data, int warmup, int runs, CancellationToken cancellationToken)
     {
-        var samples = new double[IsNetRuns];
-        for (var i = -IsNetWarmup; i < IsNetRuns; i++)
+        var samples = new double[runs];
+        for (var i = -warmup; i < runs; i++)
         {
             var start = Stopwatch.GetTimestamp();
             using (var input = OrtValue.CreateTensor(data, [1, 3, Side, Side]))
@@ -103,29 +104,30 @@ internal sealed class OnnxBenchmark : IBenchmark
         return samples;
     }
 
-    private static double[] MeasureAdd(InferenceSession session, CancellationToken cancellationToken)
+    /// <summary>Per-call milliseconds of a 1-element Add (two input tensors created, run, result read), one sample per batch.</summary>
+    internal static double[] MeasureAdd(InferenceSession session, int warmup, int batches, int callsPerBatch, CancellationToken cancellationToken)
     {
         var a = new[] { 1.5f };
         var b = new[] { 2.5f };
         var sink = 0f;
-        for (var i = 0; i < AddWarmup; i++)
+        for (var i = 0; i < warmup; i++)
         {
             sink += Call();
         }
 
-        var samples = new double[AddBatches];
-        for (var batch = 0; batch < AddBatches; batch++)
+        var samples = new double[batches];
+        for (var batch = 0; batch < batches; batch++)
         {
             var start = Stopwatch.GetTimestamp();
-            for (var i = 0; i < AddCallsPerBatch; i++)
+            for (var i = 0; i < callsPerBatch; i++)
             {
                 sink += Call();
             }
 
-            samples[batch] = Stopwatch.GetElapsedTime(start).TotalMilliseconds / AddCallsPerBatch;
+            samples[batch] = Stopwatch.GetElapsedTime(start).TotalMilliseconds / callsPerBatch;
         }
 
-        if (sink != 4f * (AddWarmup + (AddBatches * AddCallsPerBatch)))
+        if (sink != 4f * (warmup + (batches * callsPerBatch)))
         {
             throw new InvalidOperationException("Unexpected Add result.");
         }
@@ -142,7 +144,8 @@ internal sealed class OnnxBenchmark : IBenchmark
         }
     }
 
-    private static async Task<double[]> RunNodeAsync(string script, string nodeModules, string[] arguments, CancellationToken cancellationToken)
+    /// <summary>Runs bench/node/ort-bench.js with <paramref name="arguments"/> and returns its <c>samplesMs</c>.</summary>
+    internal static async Task<double[]> RunNodeAsync(string script, string nodeModules, string[] arguments, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(script);
@@ -166,7 +169,7 @@ internal sealed class OnnxBenchmark : IBenchmark
     }
 
     /// <summary>A bright disk on a gradient, minus 0.5 (the same pattern the node script builds).</summary>
-    private static float[] StructuredImage()
+    internal static float[] StructuredImage()
     {
         var data = new float[3 * Side * Side];
         for (var c = 0; c < 3; c++)

@@ -50,21 +50,25 @@ internal sealed class CliContext(IAnsiConsole console, TextWriter error, GlobalO
     public GlobalOptions Globals { get; } = globals;
 
     /// <summary>An action that creates the client and turns failures into messages and exit codes.</summary>
-    public Func<ParseResult, CancellationToken, Task<int>> Action(Func<ParseResult, AtelierClient, CancellationToken, Task<int>> body) =>
+    public Func<ParseResult, CancellationToken, Task<int>> Action(Func<ParseResult, IAtelierClient, CancellationToken, Task<int>> body) =>
         async (parse, cancellationToken) =>
         {
             Uri server;
+            var grpc = parse.GetValue(Globals.Grpc);
+            var serverText = grpc && parse.GetResult(Globals.Server) is null or { Implicit: true } ? GlobalOptions.GrpcServer() : parse.GetValue(Globals.Server)!;
             try
             {
-                server = new Uri(parse.GetValue(Globals.Server)!.TrimEnd('/') + "/", UriKind.Absolute);
+                server = new Uri(serverText.TrimEnd('/') + "/", UriKind.Absolute);
             }
             catch (UriFormatException)
             {
-                await Error.WriteLineAsync($"error: --server '{parse.GetValue(Globals.Server)}' is not a URL").ConfigureAwait(false);
+                await Error.WriteLineAsync($"error: --server '{serverText}' is not a URL").ConfigureAwait(false);
                 return CliApp.UsageError;
             }
 
-            using var client = new AtelierClient(server, new AtelierClientOptions { ApiKey = parse.GetValue(Globals.ApiKey) });
+            using IAtelierClient client = grpc
+                ? new Client.Grpc.GrpcAtelierClient(server, new Client.Grpc.GrpcClientOptions { ApiKey = parse.GetValue(Globals.ApiKey) })
+                : new AtelierClient(server, new AtelierClientOptions { ApiKey = parse.GetValue(Globals.ApiKey) });
             try
             {
                 return await body(parse, client, cancellationToken).ConfigureAwait(false);
@@ -78,6 +82,11 @@ internal sealed class CliContext(IAnsiConsole console, TextWriter error, GlobalO
             {
                 await Error.WriteLineAsync($"error: cannot reach {server}: {e.Message}").ConfigureAwait(false);
                 return CliApp.Unreachable;
+            }
+            catch (NotSupportedException e)
+            {
+                await Error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
+                return CliApp.UsageError;
             }
             catch (FormatException e)
             {

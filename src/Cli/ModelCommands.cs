@@ -22,7 +22,7 @@ internal static class ModelCommands
         root.Subcommands.Add(models);
     }
 
-    private static async Task<int> ListAsync(CliContext context, ParseResult parse, AtelierClient client, CancellationToken ct)
+    private static async Task<int> ListAsync(CliContext context, ParseResult parse, IAtelierClient client, CancellationToken ct)
     {
         var models = await client.ListModelsAsync(ct).ConfigureAwait(false);
         if (context.Json(parse))

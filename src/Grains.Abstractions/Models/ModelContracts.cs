@@ -24,7 +24,11 @@ public sealed record ModelResidency(
     long Evictions,
     long ResidentBytes,
     long Runs,
-    double RunMsTotal);
+    double RunMsTotal)
+{
+    /// <summary>Runs per operation on this silo (e.g. <c>encode</c>, <c>decode</c>); empty when never run.</summary>
+    public IReadOnlyDictionary<string, long> RunsByOperation { get; init; } = new Dictionary<string, long>();
+}
 
 /// <summary>One silo's load figures.</summary>
 public sealed record SiloStats(

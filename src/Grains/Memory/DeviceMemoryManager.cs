@@ -73,6 +73,42 @@ public sealed partial class DeviceMemoryManager
     }
 
     /// <summary>
+    /// Accounts a session tensor that arrived with a migrated session (its bytes already exist; nothing is computed):
+    /// on the device when it fits, reclaiming least recently used leases exactly as <see cref="Reserve"/> does;
+    /// else directly in host memory (the <see cref="MemoryTier.Host"/> tier: promoted on its next use) when the host
+    /// budget can hold it; else null, and the holder recomputes the tensor when it is next needed. Never throws for
+    /// lack of room, so a migration never fails because the target is full.
+    /// </summary>
+    public MemoryLease? TryReserveMigrated(string owner, long bytes, IMemoryReclaimer reclaimer)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        ArgumentNullException.ThrowIfNull(reclaimer);
+        lock (_lock)
+        {
+            MemoryTier tier;
+            if (TryMakeRoomOnDevice(bytes, exclude: null, out _))
+            {
+                tier = MemoryTier.Device;
+                DeviceBytesUsed += bytes;
+            }
+            else if (MakeRoomOnHost(bytes, exclude: null))
+            {
+                tier = MemoryTier.Host;
+                HostBytesUsed += bytes;
+            }
+            else
+            {
+                return null;
+            }
+
+            var lease = new MemoryLease(this, owner, LeaseKind.SessionTensor, bytes, pinned: false, reclaimer) { LastUsed = ++_clock, Tier = tier };
+            _leases.Add(lease);
+            AssertWithinBudget();
+            return lease;
+        }
+    }
+
+    /// <summary>
     /// Brings a demoted (host-tier) lease back to the device, reclaiming others if needed. Returns false
     /// (and leaves it where it is) when the device cannot fit it; a dropped lease cannot be promoted.
     /// </summary>
@@ -175,9 +211,18 @@ public sealed partial class DeviceMemoryManager
 
     private void MakeRoomOnDevice(long bytes, string owner, MemoryLease? exclude)
     {
+        if (!TryMakeRoomOnDevice(bytes, exclude, out var why))
+        {
+            Exhausted(bytes, owner, why);
+        }
+    }
+
+    private bool TryMakeRoomOnDevice(long bytes, MemoryLease? exclude, out string why)
+    {
         if (bytes > _budget)
         {
-            Exhausted(bytes, owner, "larger than the whole device budget");
+            why = "larger than the whole device budget";
+            return false;
         }
 
         while (DeviceBytesUsed + bytes > _budget)
@@ -185,12 +230,15 @@ public sealed partial class DeviceMemoryManager
             var victim = PickVictim(exclude);
             if (victim is null)
             {
-                Exhausted(bytes, owner, "everything resident is pinned or in use");
-                return;
+                why = "everything resident is pinned or in use";
+                return false;
             }
 
             Reclaim(victim, exclude);
         }
+
+        why = string.Empty;
+        return true;
     }
 
     private void Reclaim(MemoryLease victim, MemoryLease? exclude)

@@ -297,7 +297,10 @@ public sealed partial class ModelHost : IDisposable
             Interlocked.Read(ref slot.Evictions),
             bytes,
             Interlocked.Read(ref slot.Runs),
-            Stopwatch.GetElapsedTime(0, Interlocked.Read(ref slot.RunTicks)).TotalMilliseconds);
+            Stopwatch.GetElapsedTime(0, Interlocked.Read(ref slot.RunTicks)).TotalMilliseconds)
+        {
+            RunsByOperation = new Dictionary<string, long>(slot.RunsByOperation, StringComparer.Ordinal),
+        };
     }
 
     /// <summary>The one load of a slot; its outcome is shared by every waiter, then the slot forgets it.</summary>

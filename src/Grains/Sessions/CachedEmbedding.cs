@@ -13,7 +13,7 @@ namespace Atelier.Grains.Sessions;
 /// so the data fields are guarded by a lock; the grain only reads them inside a lease <c>Use()</c> scope,
 /// during which the manager never touches them.
 /// </summary>
-internal sealed class CachedEmbedding : IMemoryReclaimer, IDisposable
+internal sealed partial class CachedEmbedding : IMemoryReclaimer, IDisposable
 {
     private readonly Lock _lock = new();
     private readonly long[] _shape;

@@ -12,4 +12,7 @@ internal sealed partial class SessionGrain
 
     [LoggerMessage(EventId = 202, Level = LogLevel.Information, Message = "Session {SessionId} {Reason}")]
     private static partial void LogEnded(ILogger logger, string sessionId, string reason);
+
+    [LoggerMessage(EventId = 210, Level = LogLevel.Information, Message = "Session {SessionId} arrived by migration; embedding: {Embedding}")]
+    private static partial void LogRehydrated(ILogger logger, string sessionId, string embedding);
 }

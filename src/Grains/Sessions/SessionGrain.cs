@@ -43,6 +43,11 @@ internal sealed partial class SessionGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        if (ResumeMigrated())
+        {
+            return; // arrived by migration with its state (see SessionGrain.Migration.cs)
+        }
+
         // A session opened earlier (perhaps on a silo that has since died) comes back from the store.
         if (await store.LoadAsync(Id, cancellationToken).ConfigureAwait(false) is { } record)
         {
@@ -56,6 +61,11 @@ internal sealed partial class SessionGrain(
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        if (reason == DeactivationReason.Migrating)
+        {
+            return Task.CompletedTask; // OnDehydrate copies the state out, then releases it
+        }
+
         ReleaseAll();
         return Task.CompletedTask;
     }

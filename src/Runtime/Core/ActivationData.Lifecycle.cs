@@ -92,7 +92,11 @@ internal sealed partial class ActivationData
                 control.TrySetResult();
                 break;
             case ControlKind.Migrate:
-                await MigrateAsync(control.Target, control).ConfigureAwait(false);
+                if (!control.Task.IsCompleted) // a drain withdraws migrations not started by its deadline
+                {
+                    await MigrateAsync(control.Target, control).ConfigureAwait(false);
+                }
+
                 break;
             default:
                 control.TrySetResult();

@@ -40,6 +40,15 @@ public sealed partial class SiloRuntime
         [LoggerMessage(EventId = 131, Level = LogLevel.Warning, Message = "Migrating {GrainId} to {Target} failed; the grain was deactivated.")]
         public static partial void MigrationFailed(ILogger logger, Exception exception, GrainId grainId, SiloAddress target);
 
+        [LoggerMessage(EventId = 132, Level = LogLevel.Information, Message = "Silo {Silo} draining: migrating {Count} activations to other silos.")]
+        public static partial void Draining(ILogger logger, SiloAddress silo, int count);
+
+        [LoggerMessage(EventId = 133, Level = LogLevel.Information, Message = "Silo {Silo} drained: {Migrated} migrated, {Left} left to deactivate, in {ElapsedMs:F0} ms.")]
+        public static partial void Drained(ILogger logger, SiloAddress silo, int migrated, int left, double elapsedMs);
+
+        [LoggerMessage(EventId = 134, Level = LogLevel.Information, Message = "Silo {Silo} cannot drain: no other active silo; deactivating everything.")]
+        public static partial void DrainSkipped(ILogger logger, SiloAddress silo);
+
         [LoggerMessage(EventId = 140, Level = LogLevel.Warning, Message = "Updating membership failed.")]
         public static partial void MembershipUpdateFailed(ILogger logger, Exception exception);
 

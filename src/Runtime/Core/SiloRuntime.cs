@@ -128,37 +128,27 @@ public sealed partial class SiloRuntime : IHostedService, IMessageHandler, IAsyn
     }
 
     /// <summary>
-    /// Stops the silo: marks it shutting down (no new placements here), deactivates every activation (each runs
+    /// Stops the silo: marks it shutting down (no new placements here), migrates what can move to other active silos
+    /// (<see cref="SiloRuntimeOptions.DrainOnShutdown"/>, within <see cref="SiloRuntimeOptions.DrainTimeout"/>),
+    /// deactivates every remaining activation (each runs
     /// <see cref="Grain.OnDeactivateAsync"/> after its current turn) within <see cref="SiloRuntimeOptions.ShutdownTimeout"/>,
     /// aborts what is left at the deadline, then leaves membership.
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        await BeginStopAsync(cancellationToken).ConfigureAwait(false); // done already when the host called StoppingAsync
+        CancellationTokenSource deadline;
         lock (_lifecycleLock)
         {
-            if (_stopRequested)
+            if (_shutdownDeadline is null || _deactivating)
             {
-                return;
+                return; // killed, or another StopAsync is deactivating
             }
 
-            _stopRequested = true;
+            _deactivating = true;
+            deadline = _shutdownDeadline;
         }
 
-        Log.Stopping(Logger, Address, _activations.Count);
-        try
-        {
-            await _membership.SetStatusAsync(Address, SiloStatus.ShuttingDown, CancellationToken.None).ConfigureAwait(false);
-        }
-#pragma warning disable CA1031 // Shutdown goes on whatever membership says.
-        catch (Exception exception)
-#pragma warning restore CA1031
-        {
-            Log.MembershipUpdateFailed(Logger, exception);
-        }
-
-        _collectionTimer?.Dispose();
-        _loadTimer?.Dispose();
-        using var deadline = new CancellationTokenSource(Options.ShutdownTimeout, Time);
         using var registration = cancellationToken.Register(static s => ((CancellationTokenSource)s!).Cancel(), deadline);
         await using var stopping = deadline.Token.Register(static s => ((CancellationTokenSource)s!).Cancel(), _stopping).ConfigureAwait(false);
         var activations = _activations.Values.ToArray();
@@ -210,6 +200,8 @@ public sealed partial class SiloRuntime : IHostedService, IMessageHandler, IAsyn
         }
 
         _timeoutTimer?.Dispose();
+        _hostStoppingRegistration.Dispose();
+        _shutdownDeadline?.Dispose();
         _stopping.Dispose();
     }
 

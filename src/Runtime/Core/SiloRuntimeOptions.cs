@@ -28,6 +28,18 @@ public sealed class SiloRuntimeOptions
     /// <summary>Deadline for deactivating every activation when the silo stops. Default 30 seconds.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Whether stopping first migrates activations of classes implementing <see cref="IGrainMigrationParticipant"/>
+    /// to other active silos (graceful drain) before deactivating the rest. Default true.</summary>
+    public bool DrainOnShutdown { get; set; } = true;
+
+    /// <summary>Part of <see cref="ShutdownTimeout"/> spent migrating activations away when the silo stops; what has not
+    /// moved by then is deactivated (its durable state stays in the product's store). Default 20 seconds; when it is not
+    /// shorter than <see cref="ShutdownTimeout"/>, half of <see cref="ShutdownTimeout"/> is used.</summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Migrations in flight at once during a drain. Default 8.</summary>
+    public int MaxConcurrentDrainMigrations { get; set; } = 8;
+
     /// <summary>Deadline for one <see cref="Grain.OnDeactivateAsync"/> outside shutdown. Default 10 seconds.</summary>
     public TimeSpan DeactivationTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -75,6 +87,12 @@ public sealed class SiloRuntimeOptions
         Positive(CollectionQuantum, nameof(CollectionQuantum));
         Positive(ShutdownTimeout, nameof(ShutdownTimeout));
         Positive(DeactivationTimeout, nameof(DeactivationTimeout));
+        Positive(DrainTimeout, nameof(DrainTimeout));
+        if (MaxConcurrentDrainMigrations < 1)
+        {
+            throw new InvalidOperationException("SiloRuntimeOptions.MaxConcurrentDrainMigrations must be ≥ 1.");
+        }
+
         Positive(LoadReportPeriod, nameof(LoadReportPeriod));
         if (FailoverWait < TimeSpan.Zero)
         {

@@ -47,7 +47,9 @@ internal sealed record ResidencyResponse(
     long Hits,
     long Misses,
     long Evictions,
-    long ResidentBytes)
+    long ResidentBytes,
+    long Runs,
+    IReadOnlyDictionary<string, long> RunsByOperation)
 {
     public static ResidencyResponse From(ModelResidency r) => new(
         r.Silo,
@@ -57,7 +59,7 @@ internal sealed record ResidencyResponse(
             ModelState.Loading => "loading",
             _ => "on-disk",
         },
-        r.LastUsed, r.Loads, r.Hits, r.Misses, r.Evictions, r.ResidentBytes);
+        r.LastUsed, r.Loads, r.Hits, r.Misses, r.Evictions, r.ResidentBytes, r.Runs, r.RunsByOperation);
 }
 
 /// <summary>Optional body of load/unload: which silo (name or address); default the silo that received the request.</summary>

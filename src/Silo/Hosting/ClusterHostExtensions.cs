@@ -64,7 +64,7 @@ internal static class ClusterHostExtensions
     private static bool IsClusterMode(IConfiguration configuration) =>
         string.Equals(configuration[$"{SiloOptions.SectionName}:{nameof(SiloOptions.Mode)}"], "redis", StringComparison.Ordinal);
 
-    private static void ListenOnUrls(KestrelServerOptions kestrel, string urls)
+    internal static void ListenOnUrls(KestrelServerOptions kestrel, string urls)
     {
         foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {

@@ -3,6 +3,7 @@ using Atelier.Models.Adapters;
 using Atelier.Onnx;
 using Atelier.Runtime;
 using Atelier.Silo.Errors;
+using Atelier.Silo.Grpc;
 using Atelier.Silo.Health;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -34,9 +35,10 @@ internal static partial class SiloHostExtensions
             .Validate(o => o.ShutdownTimeoutSeconds is > 0 and <= 600, "Silo:ShutdownTimeoutSeconds must be in 1..600.")
             .ValidateOnStart();
 
+        // The runtime's stop (drain, then deactivation: Runtime:ShutdownTimeout) must finish inside the host's deadline.
         builder.Services.AddOptions<HostOptions>()
-            .Configure<IOptions<SiloOptions>>((host, silo) =>
-                host.ShutdownTimeout = TimeSpan.FromSeconds(silo.Value.ShutdownTimeoutSeconds));
+            .Configure<IOptions<SiloOptions>, IOptions<SiloRuntimeOptions>>((host, silo, runtime) =>
+                host.ShutdownTimeout = DrainAwareShutdownTimeout(silo.Value, runtime.Value));
 
         // The actor runtime (embedded: in-memory membership and directory) and the product's grains.
         var siloName = builder.Configuration[$"{SiloOptions.SectionName}:{nameof(SiloOptions.Name)}"] is { Length: > 0 } name
@@ -64,7 +66,17 @@ internal static partial class SiloHostExtensions
             .AddCheck<ModelStoreReadinessCheck>("models", tags: [HealthEndpoints.ReadyTag]);
         builder.Services.AddHostedService<StartupSummary>();
         builder.AddAtelierApi();
+        builder.AddAtelierGrpc();
         return builder;
+    }
+
+    /// <summary><c>Silo:ShutdownTimeoutSeconds</c>, raised to <c>Runtime:ShutdownTimeout</c> + 5 s when shorter, so the
+    /// host never cuts a graceful drain short.</summary>
+    internal static TimeSpan DrainAwareShutdownTimeout(SiloOptions silo, SiloRuntimeOptions runtime)
+    {
+        var configured = TimeSpan.FromSeconds(silo.ShutdownTimeoutSeconds);
+        var needed = runtime.ShutdownTimeout + TimeSpan.FromSeconds(5);
+        return configured >= needed ? configured : needed;
     }
 
     public static WebApplication MapAtelierSilo(this WebApplication app)
@@ -80,6 +92,7 @@ internal static partial class SiloHostExtensions
         app.MapHealthEndpoints();
         app.MapAtelierApi();
         app.MapAtelierCluster();
+        app.MapAtelierGrpc();
         return app;
     }
 }

@@ -156,7 +156,9 @@ public sealed class MemoryPressureTests(GrainsFixture fixture) : IClassFixture<G
         {
             ["Models:Store:RootPath"] = fixture.ModelRoot,
         }).Build();
-        await using var cluster = await TestCluster.StartAsync(2, services => services.AddLogging().AddSingleton<ISessionStore>(store).AddAtelierGrains(configuration));
+        await using var cluster = await TestCluster.StartAsync(
+            2, services => services.AddLogging().AddSingleton<ISessionStore>(store).AddAtelierGrains(configuration),
+            o => o.DrainOnShutdown = false); // a stop without drain: the store is all the survivor has
         var (a, b) = (cluster.Silos[0], cluster.Silos[1]);
         var (scene, truth) = Scenes.Disk(W, H, 90, 80, 30);
         using var _ = scene;

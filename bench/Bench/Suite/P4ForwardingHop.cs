@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+
+namespace Atelier.Bench.Suite;
+
+/// <summary>
+/// P4: two real silo processes in cluster mode (<c>Silo:Mode = redis</c>, a real <c>redis-server</c> on a
+/// free loopback port, HTTP/2 silo-to-silo transport). One <c>sam-demo</c> session is opened on silo a
+/// (prefer-local placement makes a its owner; checked). Then, call by call, alternating: a click sent to
+/// the owner and the same click sent to the other silo (forwarded to the owner over h2c; the answer's
+/// <c>X-Atelier-Silo</c> must name the owner), and a session read (<c>GET</c>, no model run) both ways,
+/// which isolates the hop. Target: p50 of the click via the non-owner ≤ p50 via the owner + 1 ms.
+/// </summary>
+internal sealed class P4ForwardingHop : ISuiteScenario
+{
+    private const string Model = "sam-demo";
+
+    public string Id => "P4";
+
+    public string What => "click via a non-owner silo (forwarded over HTTP/2) vs via the owner, 2 silo processes + redis-server";
+
+    public async Task<ScenarioResult> RunAsync(SuiteContext context, CancellationToken cancellationToken)
+    {
+        await using var redis = await RedisServer.StartAsync(cancellationToken).ConfigureAwait(false);
+        context.Log($"P4 redis-server on port {redis.Port}; starting silos a and b");
+        await using var a = await StartSiloAsync(context, "a", redis, cancellationToken).ConfigureAwait(false);
+        await using var b = await StartSiloAsync(context, "b", redis, cancellationToken).ConfigureAwait(false);
+        await WaitForClusterAsync(a, 2, cancellationToken).ConfigureAwait(false);
+        await WaitForClusterAsync(b, 2, cancellationToken).ConfigureAwait(false);
+
+        var (id, ownerName) = await SessionApi.OpenAsync(a.Http, context.Upload, Model, cancellationToken).ConfigureAwait(false);
+        var (owner, other) = ownerName == b.Name ? (b, a) : (a, b);
+        if (ownerName != owner.Name)
+        {
+            throw new InvalidOperationException($"the session's owner '{ownerName}' is neither silo a nor b");
+        }
+
+        var (x, y) = context.Click;
+        for (var i = 0; i < 5; i++)
+        {
+            await SessionApi.SegmentAsync(owner.Http, id, x, y, cancellationToken).ConfigureAwait(false);
+            await SessionApi.SegmentAsync(other.Http, id, x, y, cancellationToken).ConfigureAwait(false);
+            await SessionApi.GetAsync(other.Http, id, cancellationToken).ConfigureAwait(false);
+        }
+
+        var calls = context.Options.HopCalls;
+        double[] clickOwner = new double[calls], clickOther = new double[calls], readOwner = new double[calls], readOther = new double[calls];
+        var forwardedToOwner = 0;
+        for (var i = 0; i < calls; i++)
+        {
+            // Alternate which path goes first so neither always follows the other.
+            if (i % 2 == 0)
+            {
+                clickOwner[i] = await SamRuns.TimeAsync(() => SessionApi.SegmentAsync(owner.Http, id, x, y, cancellationToken)).ConfigureAwait(false);
+                (clickOther[i], var answered) = await TimeClickAsync(other, id, x, y, cancellationToken).ConfigureAwait(false);
+                forwardedToOwner += answered == owner.Name ? 1 : 0;
+            }
+            else
+            {
+                (clickOther[i], var answered) = await TimeClickAsync(other, id, x, y, cancellationToken).ConfigureAwait(false);
+                forwardedToOwner += answered == owner.Name ? 1 : 0;
+                clickOwner[i] = await SamRuns.TimeAsync(() => SessionApi.SegmentAsync(owner.Http, id, x, y, cancellationToken)).ConfigureAwait(false);
+            }
+
+            readOwner[i] = await SamRuns.TimeAsync(() => SessionApi.GetAsync(owner.Http, id, cancellationToken)).ConfigureAwait(false);
+            readOther[i] = await SamRuns.TimeAsync(() => SessionApi.GetAsync(other.Http, id, cancellationToken)).ConfigureAwait(false);
+        }
+
+        await SessionApi.DeleteAsync(owner.Http, id, cancellationToken).ConfigureAwait(false);
+        if (forwardedToOwner != calls)
+        {
+            throw new InvalidOperationException($"only {forwardedToOwner} of {calls} clicks via the non-owner were answered by the owner");
+        }
+
+        var (co, ct, ro, rt) = (Stats.Of(clickOwner), Stats.Of(clickOther), Stats.Of(readOwner), Stats.Of(readOther));
+        var delta = ct.Median - co.Median;
+        return new ScenarioResult(Id, What, Math.Round(delta, 3), "ms (p50 via non-owner − p50 via owner, click)", "≤ +1 ms p50", delta <= 1.0, new Dictionary<string, object>
+        {
+            ["model"] = Model,
+            ["image"] = string.Create(CultureInfo.InvariantCulture, $"{context.UploadName} ({context.Width}x{context.Height}), mask answered as PNG"),
+            ["clickViaOwnerP50Ms"] = Math.Round(co.Median, 3),
+            ["clickViaOwnerP99Ms"] = Math.Round(co.P99, 3),
+            ["clickViaNonOwnerP50Ms"] = Math.Round(ct.Median, 3),
+            ["clickViaNonOwnerP99Ms"] = Math.Round(ct.P99, 3),
+            ["readViaOwnerP50Ms"] = Math.Round(ro.Median, 3),
+            ["readViaNonOwnerP50Ms"] = Math.Round(rt.Median, 3),
+            ["readDeltaP50Ms"] = Math.Round(rt.Median - ro.Median, 3),
+            ["clickPairedMedianDeltaMs"] = Math.Round(Stats.PairedMedian(clickOther, clickOwner), 3),
+            ["readPairedMedianDeltaMs"] = Math.Round(Stats.PairedMedian(readOther, readOwner), 3),
+            ["readViaNonOwnerP99Ms"] = Math.Round(rt.P99, 3),
+            ["callsPerPath"] = calls,
+            ["owner"] = owner.Name,
+        });
+    }
+
+    private static async Task<(double Ms, string? Silo)> TimeClickAsync(SiloProcess silo, string id, float x, float y, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var answered = await SessionApi.SegmentAsync(silo.Http, id, x, y, cancellationToken).ConfigureAwait(false);
+        return (Stopwatch.GetElapsedTime(started).TotalMilliseconds, answered);
+    }
+
+    private static Task<SiloProcess> StartSiloAsync(SuiteContext context, string name, RedisServer redis, CancellationToken cancellationToken)
+    {
+        var siloPort = SiloProcess.FreePorts(1)[0];
+        return SiloProcess.StartAsync(name, context.Bench.CacheRoot, new Dictionary<string, string>
+        {
+            ["ATELIER__Silo__Mode"] = "redis",
+            ["ATELIER__Cluster__Redis"] = redis.ConnectionString,
+            ["ATELIER__Cluster__KeyPrefix"] = "bench",
+            ["ATELIER__Cluster__SiloPort"] = siloPort.ToString(CultureInfo.InvariantCulture),
+            ["ATELIER__Cluster__SiloBindAddress"] = "127.0.0.1",
+            ["ATELIER__Cluster__AdvertisedHost"] = "127.0.0.1",
+            // A loaded machine must never make a live silo look dead mid-run.
+            ["ATELIER__Cluster__MissedHeartbeatsLimit"] = "30",
+        }, cancellationToken);
+    }
+
+    /// <summary>Waits until <paramref name="silo"/> lists <paramref name="count"/> active silos in <c>GET /v1/cluster</c> (at most 60 s).</summary>
+    private static async Task WaitForClusterAsync(SiloProcess silo, int count, CancellationToken cancellationToken)
+    {
+        var waited = Stopwatch.StartNew();
+        var last = "";
+        while (waited.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            using (var response = await silo.Http.GetAsync(new Uri("v1/cluster", UriKind.Relative), cancellationToken).ConfigureAwait(false))
+            {
+                last = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+                if (response.IsSuccessStatusCode)
+                {
+                    using var json = JsonDocument.Parse(last);
+                    var active = json.RootElement.GetProperty("silos").EnumerateArray().Count(s => s.GetProperty("status").GetString() == "active");
+                    if (active == count)
+                    {
+                        return;
+                    }
+                }
+            }
+
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+        }
+
+        throw new TimeoutException($"silo {silo.Name} did not see {count} active silos within 60 s; last: {last}");
+    }
+}

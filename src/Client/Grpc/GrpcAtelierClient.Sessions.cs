@@ -1,0 +1,186 @@
+using Google.Protobuf;
+using V1 = Atelier.Grpc.V1;
+
+namespace Atelier.Client.Grpc;
+
+public sealed partial class GrpcAtelierClient
+{
+    /// <summary>Opens a session, streaming the image in <see cref="GrpcClientOptions.UploadChunkBytes"/> chunks (client-streaming <c>Open</c>).</summary>
+    public async Task<SessionInfo> OpenSessionAsync(Stream image, string? contentType, string? model = null, int? ttlSeconds = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var (request, responseTask) = _invoker.StartStreaming(Sessions + "Open", cancel.Token);
+        try
+        {
+            var buffer = new byte[_options.UploadChunkBytes];
+            var first = true;
+            int read;
+            while ((read = await image.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0 || first)
+            {
+                var message = new V1.OpenRequest { Chunk = ByteString.CopyFrom(buffer, 0, read) };
+                if (first)
+                {
+                    message.Model = model ?? "";
+                    message.TtlSeconds = (uint)Math.Max(0, ttlSeconds ?? 0);
+                    message.ContentType = contentType ?? "";
+                    first = false;
+                }
+
+                await WriteOrFailAsync(request, message, responseTask, cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+            }
+
+            request.Complete();
+            using var response = await responseTask.ConfigureAwait(false);
+            var info = await _invoker.ReadSingleAsync(response, V1.SessionInfo.Parser, cancellationToken).ConfigureAwait(false);
+            return GrpcClientConvert.Session(info);
+        }
+        catch
+        {
+            // Abandon the call (RST_STREAM) whatever went wrong on this side.
+            await cancel.CancelAsync().ConfigureAwait(false);
+            request.Complete();
+            throw;
+        }
+    }
+
+    public async Task<SessionInfo> OpenSessionAsync(string path, string? model = null, int? ttlSeconds = null, CancellationToken cancellationToken = default)
+    {
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
+        await using (file.ConfigureAwait(false))
+        {
+            return await OpenSessionAsync(file, AtelierClient.MediaTypeOf(path), model, ttlSeconds, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async Task<SessionInfo> GetSessionAsync(string id, CancellationToken cancellationToken = default) =>
+        GrpcClientConvert.Session(await _invoker.UnaryAsync(Sessions + "GetInfo", Ref(id), V1.SessionInfo.Parser, cancellationToken).ConfigureAwait(false));
+
+    public async Task<MaskImage> SegmentAsync(string id, SegmentPrompt prompt, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prompt);
+        var reply = await _invoker.UnaryAsync(Sessions + "Segment", GrpcClientConvert.Segment(id, prompt, V1.MaskFormat.Png), V1.SegmentReply.Parser, cancellationToken).ConfigureAwait(false);
+        return GrpcClientConvert.MaskImage(reply);
+    }
+
+    public async Task<SegmentResult> SegmentJsonAsync(string id, SegmentPrompt prompt, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prompt);
+        var reply = await _invoker.UnaryAsync(Sessions + "Segment", GrpcClientConvert.Segment(id, prompt, V1.MaskFormat.Rle), V1.SegmentReply.Parser, cancellationToken).ConfigureAwait(false);
+        return GrpcClientConvert.Masks(reply);
+    }
+
+    public async Task<MaskImage> SelectSubjectAsync(string id, int dilate = 0, CancellationToken cancellationToken = default)
+    {
+        var request = new V1.SelectSubjectRequest { SessionId = id, Dilate = dilate, Format = V1.MaskFormat.Png };
+        return GrpcClientConvert.MaskImage(await _invoker.UnaryAsync(Sessions + "SelectSubject", request, V1.SegmentReply.Parser, cancellationToken).ConfigureAwait(false));
+    }
+
+    public async Task<SegmentResult> SelectSubjectJsonAsync(string id, int dilate = 0, CancellationToken cancellationToken = default)
+    {
+        var request = new V1.SelectSubjectRequest { SessionId = id, Dilate = dilate, Format = V1.MaskFormat.Rle };
+        return GrpcClientConvert.Masks(await _invoker.UnaryAsync(Sessions + "SelectSubject", request, V1.SegmentReply.Parser, cancellationToken).ConfigureAwait(false));
+    }
+
+    public async Task<byte[]> EraseAsync(string id, EraseOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new EraseOptions();
+        var request = new V1.EraseRequest { SessionId = id, Dilate = options.Dilate, Apply = options.Apply };
+        if (options.MaskPng is { } mask)
+        {
+            request.MaskPng = ByteString.CopyFrom(mask);
+        }
+
+        var reply = await _invoker.UnaryAsync(Sessions + "Erase", request, V1.EditReply.Parser, cancellationToken).ConfigureAwait(false);
+        return reply.ImagePng.ToByteArray();
+    }
+
+    public async Task<byte[]> ReplaceAsync(string id, ReplaceOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var request = new V1.ReplaceRequest
+        {
+            SessionId = id,
+            Prompt = options.Prompt,
+            Dilate = options.Dilate,
+            Steps = options.Steps,
+            Guidance = options.Guidance,
+            Apply = options.Apply,
+        };
+        if (options.Seed is { } seed)
+        {
+            request.Seed = seed;
+        }
+
+        if (options.MaskPng is { } mask)
+        {
+            request.MaskPng = ByteString.CopyFrom(mask);
+        }
+
+        var reply = await _invoker.UnaryAsync(Sessions + "Replace", request, V1.EditReply.Parser, cancellationToken).ConfigureAwait(false);
+        return reply.ImagePng.ToByteArray();
+    }
+
+    public async Task<SessionInfo> UndoAsync(string id, CancellationToken cancellationToken = default) =>
+        GrpcClientConvert.Session(await _invoker.UnaryAsync(Sessions + "Undo", Ref(id), V1.SessionInfo.Parser, cancellationToken).ConfigureAwait(false));
+
+    public async Task<SessionInfo> RedoAsync(string id, CancellationToken cancellationToken = default) =>
+        GrpcClientConvert.Session(await _invoker.UnaryAsync(Sessions + "Redo", Ref(id), V1.SessionInfo.Parser, cancellationToken).ConfigureAwait(false));
+
+    public async Task<byte[]> GetImageAsync(string id, ImageFormat format = ImageFormat.Png, CancellationToken cancellationToken = default)
+    {
+        using var buffer = new MemoryStream();
+        await DownloadImageAsync(id, buffer, format, cancellationToken).ConfigureAwait(false);
+        return buffer.ToArray();
+    }
+
+    /// <summary>Streams the current image version into <paramref name="destination"/> chunk by chunk (server-streaming <c>GetImage</c>).</summary>
+    public async Task DownloadImageAsync(string id, Stream destination, ImageFormat format = ImageFormat.Png, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        var request = new V1.GetImageRequest { SessionId = id, Format = format == ImageFormat.Jpeg ? V1.ImageFormat.Jpeg : V1.ImageFormat.Png };
+        await foreach (var chunk in _invoker.ServerStreamingAsync(Sessions + "GetImage", request, V1.ImageChunk.Parser, cancellationToken).ConfigureAwait(false))
+        {
+            await destination.WriteAsync(chunk.Data.Memory, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async Task CloseSessionAsync(string id, CancellationToken cancellationToken = default) =>
+        await _invoker.UnaryAsync(Sessions + "Close", Ref(id), V1.CloseReply.Parser, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Opens an <c>Interact</c> stream on session <paramref name="id"/>: send prompts as the pointer moves, read masks.</summary>
+    /// <param name="rle">Answer masks as COCO RLE (true) or the best mask as PNG (false).</param>
+    public InteractSession InteractAsync(string id, bool rle = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(id);
+        var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var (request, response) = _invoker.StartStreaming(Sessions + "Interact", cancel.Token);
+        return new InteractSession(_invoker, id, rle ? V1.MaskFormat.Rle : V1.MaskFormat.Png, request, response, cancel);
+    }
+
+    private static V1.SessionRef Ref(string id)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(id);
+        return new V1.SessionRef { SessionId = id };
+    }
+
+    /// <summary>Writes a request message; when the server has already ended the call, its status is the error.</summary>
+    private async Task WriteOrFailAsync(StreamingContent request, IMessage message, Task<HttpResponseMessage> responseTask, CancellationToken cancellationToken)
+    {
+        var write = request.WriteAsync(message, cancellationToken).AsTask();
+        if (await Task.WhenAny(write, responseTask).ConfigureAwait(false) == write)
+        {
+            await write.ConfigureAwait(false);
+            return;
+        }
+
+        // The server answered before reading everything (e.g. the upload is over its limit): report its status.
+        using var response = await responseTask.ConfigureAwait(false);
+        await _invoker.ReadSingleAsync(response, V1.SessionInfo.Parser, cancellationToken).ConfigureAwait(false);
+        throw new InvalidOperationException("The server ended the upload early without an error.");
+    }
+}

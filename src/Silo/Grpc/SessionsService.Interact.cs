@@ -1,0 +1,111 @@
+using System.Threading.Channels;
+using Atelier.Grains;
+using Atelier.Grpc;
+using Atelier.Silo.Endpoints;
+using Atelier.Silo.Errors;
+using V1 = Atelier.Grpc.V1;
+
+namespace Atelier.Silo.Grpc;
+
+internal sealed partial class SessionsService
+{
+    /// <summary>
+    /// Bidirectional drag interaction. The request side is read as fast as it arrives and validated message by
+    /// message; prompts wait in a one-slot channel that drops the older prompt when a newer one arrives, so the
+    /// decoder always answers the newest and a slow decoder never builds a backlog. Each reply says how many
+    /// prompts were dropped since the previous reply. When the client half-closes, the waiting prompt (if any) is
+    /// still answered, then the call ends OK.
+    /// </summary>
+    private async Task InteractAsync(GrpcCall call)
+    {
+        var dropped = 0L;
+        var slot = Channel.CreateBounded<Prompt>(
+            new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = true },
+            _ => Interlocked.Increment(ref dropped));
+
+        // Replies go out as soon as the stream opens, so clients see the response headers before the first mask.
+        await call.Http.Response.StartAsync(call.Token).ConfigureAwait(false);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(call.Token);
+        ISessionGrain? grain = null;
+        string? sessionId = null;
+        var worker = Task.CompletedTask;
+        try
+        {
+            while (await ReadPromptAsync(call, stop.Token).ConfigureAwait(false) is { } message)
+            {
+                if (sessionId is null)
+                {
+                    sessionId = message.SessionId;
+                    grain = Session(call, sessionId);
+                    worker = AnswerAsync(call, grain, slot.Reader, () => Interlocked.Exchange(ref dropped, 0), stop);
+                }
+                else if (message.SessionId.Length > 0 && message.SessionId != sessionId)
+                {
+                    throw RequestRejectedException.Invalid("session_id", "one Interact stream serves one session");
+                }
+
+                var request = PromptValidator.ToRequest(
+                    GrpcConvert.SegmentBody(message.Points, message.Box, message.Multimask, refine: false, message.Dilate), sessions.Value, api.Value);
+                slot.Writer.TryWrite(new Prompt(message.Seq, request, message.Format));
+            }
+        }
+        catch
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAny(worker).ConfigureAwait(false);
+            if (worker.IsFaulted)
+            {
+                // The decoder side failed first (and cancelled the reads): its error is the call's status.
+                await worker.ConfigureAwait(false);
+            }
+
+            throw;
+        }
+        finally
+        {
+            slot.Writer.TryComplete();
+        }
+
+        await worker.ConfigureAwait(false);
+    }
+
+    private async ValueTask<V1.InteractRequest?> ReadPromptAsync(GrpcCall call, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        using var registration = cancellationToken.Register(() => call.Http.Request.BodyReader.CancelPendingRead());
+        var message = await call.ReadNextAsync(V1.InteractRequest.Parser).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        return message;
+    }
+
+    private async Task AnswerAsync(GrpcCall call, ISessionGrain grain, ChannelReader<Prompt> prompts, Func<long> takeDropped, CancellationTokenSource stop)
+    {
+        // Yield first so the reader loop keeps reading while the first prompt is decoded.
+        await Task.Yield();
+        var droppedTotal = 0UL;
+        try
+        {
+            await foreach (var prompt in prompts.ReadAllAsync(stop.Token).ConfigureAwait(false))
+            {
+                var result = await grain.Segment(prompt.Request, stop.Token).ConfigureAwait(false);
+                var dropped = takeDropped();
+                droppedTotal += (ulong)dropped;
+                tracker.Dropped(dropped);
+                await call.WriteAsync(new V1.InteractReply
+                {
+                    Seq = prompt.Seq,
+                    Dropped = (uint)dropped,
+                    DroppedTotal = droppedTotal,
+                    Result = GrpcConvert.Segment(result, prompt.Format),
+                }).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private sealed record Prompt(ulong Seq, SegmentRequest Request, V1.MaskFormat Format);
+}
