@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using Atelier.Cluster.Diagnostics;
 using Atelier.Runtime;
 using Microsoft.Extensions.Options;
 
@@ -26,9 +27,11 @@ public sealed class Http2Transport : IMessageTransport, IDisposable
     private static readonly MediaTypeHeaderValue OctetStream = new("application/octet-stream");
     private readonly HttpClient _client;
     private readonly TimeSpan _timeout;
+    private readonly ClusterMetrics? _metrics;
 
-    public Http2Transport(IOptions<ClusterOptions> options)
+    public Http2Transport(IOptions<ClusterOptions> options, System.Diagnostics.Metrics.IMeterFactory? meterFactory = null)
     {
+        _metrics = ClusterMetrics.ForTransport(meterFactory);
         ArgumentNullException.ThrowIfNull(options);
         _timeout = options.Value.TransportTimeout;
         var handler = new SocketsHttpHandler
@@ -72,33 +75,46 @@ public sealed class Http2Transport : IMessageTransport, IDisposable
         };
         request.Content.Headers.ContentType = OctetStream;
         request.Headers.TryAddWithoutValidation(TargetHeader, target.ToString());
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var outcome = "error";
+        var received = 0;
         try
         {
             using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
             if (response.StatusCode != HttpStatusCode.OK)
             {
                 // 421 (other generation), 404, 413: refused before the runtime saw the frame.
+                outcome = "unavailable";
                 throw new SiloUnavailableException($"Silo {target} refused the frame: HTTP {(int)response.StatusCode}.") { NotDelivered = true };
             }
 
-            return await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
+            var body = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
+            (outcome, received) = ("ok", body.Length);
+            return body;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
+            outcome = "timeout";
             throw new TimeoutException($"Silo {target} did not answer within {_timeout}.");
         }
         catch (IOException exception)
         {
             // The connection broke while the answer was being read: the call may have run.
+            outcome = "unavailable";
             throw new SiloUnavailableException($"Silo {target} broke the connection: {exception.Message}", exception);
         }
         catch (HttpRequestException exception)
         {
+            outcome = "unavailable";
             throw new SiloUnavailableException($"Silo {target} is not reachable: {exception.Message}", exception)
             {
                 // No connection could be made: the frame never left this process.
                 NotDelivered = exception.HttpRequestError == HttpRequestError.ConnectionError,
             };
+        }
+        finally
+        {
+            _metrics?.FrameSent(frame.Length, received, started, outcome);
         }
     }
 

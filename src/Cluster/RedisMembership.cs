@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Atelier.Cluster.Diagnostics;
 using Atelier.Runtime;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -35,8 +36,10 @@ public sealed partial class RedisMembership : IMembership, IHostedService, IAsyn
     private SiloStatus _selfStatus = SiloStatus.Joining;
     private long _lastOutageTimestamp;
     private Task? _loop;
+    private readonly ClusterMetrics? _metrics;
 
-    public RedisMembership(IConnectionMultiplexer redis, IOptions<ClusterOptions> options, ILogger<RedisMembership> logger)
+    public RedisMembership(IConnectionMultiplexer redis, IOptions<ClusterOptions> options, ILogger<RedisMembership> logger,
+        System.Diagnostics.Metrics.IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(redis);
         ArgumentNullException.ThrowIfNull(options);
@@ -45,6 +48,7 @@ public sealed partial class RedisMembership : IMembership, IHostedService, IAsyn
         _options.Validate();
         _keys = new RedisKeys(_options.KeyPrefix);
         _logger = logger;
+        _metrics = ClusterMetrics.ForMembership(meterFactory, this);
     }
 
     /// <summary>Raised once when this silo finds its own row dead: it must stop serving (the host stops the process).</summary>
@@ -168,6 +172,7 @@ public sealed partial class RedisMembership : IMembership, IHostedService, IAsyn
             // table itself is new (Redis restarted empty: versions start again).
             if (view.Version >= _view.Version || !string.Equals(view.Epoch, _view.Epoch, StringComparison.Ordinal))
             {
+                _metrics?.ViewChanged(_view.Rows, rows);
                 _view = view;
             }
         }

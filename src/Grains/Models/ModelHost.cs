@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Atelier.Grains.Diagnostics;
 using Atelier.Grains.Memory;
 using Atelier.Models.Adapters;
 using Atelier.Models.Manifest;
@@ -27,6 +29,7 @@ public sealed partial class ModelHost : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<ModelHost> _logger;
     private readonly DeviceExecutionGate _gate;
+    private readonly ModelMetrics? _metrics;
 
     public ModelHost(
         ModelLoader loader,
@@ -34,7 +37,8 @@ public sealed partial class ModelHost : IDisposable
         DeviceMemoryManager memory,
         IOptions<ModelHostOptions> options,
         TimeProvider time,
-        ILogger<ModelHost> logger)
+        ILogger<ModelHost> logger,
+        IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _loader = loader;
@@ -49,10 +53,14 @@ public sealed partial class ModelHost : IDisposable
         }
 
         _gate = new DeviceExecutionGate(_options.MaxConcurrentRuns);
+        _metrics = meterFactory is null ? null : new ModelMetrics(meterFactory, this);
     }
 
     /// <summary>The device memory accountant shared with session tensors.</summary>
     public DeviceMemoryManager Memory => _memory;
+
+    /// <summary>Every model this silo has touched (read by <see cref="ModelMetrics"/>).</summary>
+    internal ICollection<ModelSlot> Slots => _slots.Values;
 
     /// <summary>Runs waiting for the device, all models together.</summary>
     public int QueueLength => _gate.QueueLength;
@@ -155,6 +163,7 @@ public sealed partial class ModelHost : IDisposable
         }
 
         DeviceExecutionGate.Releaser releaser;
+        var queued = Stopwatch.GetTimestamp();
         try
         {
             releaser = await _gate.EnterAsync(priority, cancellationToken).ConfigureAwait(false);
@@ -164,8 +173,10 @@ public sealed partial class ModelHost : IDisposable
             Interlocked.Decrement(ref slot.Queued);
         }
 
+        _metrics?.Waited(slot.Id, queued);
         using (releaser)
         {
+            using var activity = ModelTelemetry.StartRun(slot.Id, operation);
             var started = Stopwatch.GetTimestamp();
             try
             {
@@ -173,7 +184,9 @@ public sealed partial class ModelHost : IDisposable
             }
             finally
             {
-                Interlocked.Add(ref slot.RunTicks, Stopwatch.GetTimestamp() - started);
+                var elapsed = Stopwatch.GetTimestamp() - started;
+                Interlocked.Add(ref slot.RunTicks, elapsed);
+                _metrics?.Ran(slot.Id, operation, elapsed);
                 Interlocked.Increment(ref slot.Runs);
                 slot.RunsByOperation.AddOrUpdate(operation, 1, static (_, n) => n + 1);
             }
@@ -336,6 +349,7 @@ public sealed partial class ModelHost : IDisposable
                 Interlocked.Add(ref slot.LoadTicks, elapsed);
             }
 
+            _metrics?.Loaded(slot.Id, elapsed);
             LogLoaded(_logger, slot.Id, bytes, Stopwatch.GetElapsedTime(0, elapsed).TotalMilliseconds);
         }
         catch (Exception e) when (e is not AtelierException)

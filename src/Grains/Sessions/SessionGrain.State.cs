@@ -29,6 +29,7 @@ internal sealed partial class SessionGrain
     private void Started()
     {
         registry.Activated();
+        System.Diagnostics.Activity.Current?.SetTag(Diagnostics.ModelTelemetry.SessionIdTag, Id);
         _lastAccess = time.GetUtcNow();
         var period = cacheOptions.Value.TtlCheckPeriod;
         _ttlTimer = RegisterGrainTimer(CheckTtlAsync, period, period);
@@ -52,6 +53,7 @@ internal sealed partial class SessionGrain
         }
 
         _lastAccess = time.GetUtcNow();
+        System.Diagnostics.Activity.Current?.SetTag(Diagnostics.ModelTelemetry.SessionIdTag, Id);
         return _record;
     }
 

@@ -55,6 +55,7 @@ internal sealed partial class SessionGrain(
             _history = NewHistory();
             _history.Reset(record.Versions, record.Current, record.FirstVersion, decodedCurrent: null);
             Started();
+            registry.CountRehomed();
             LogRestored(logger, Id, record.Versions.Count);
         }
     }

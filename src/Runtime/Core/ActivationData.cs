@@ -1,3 +1,4 @@
+using Atelier.Runtime.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using System.Threading.Channels;
 
@@ -96,6 +97,7 @@ internal sealed partial class ActivationData
             return true;
         }
 
+        call.EnqueuedTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
         if (_mailbox.Writer.TryWrite(call))
         {
             return true;
@@ -216,6 +218,7 @@ internal sealed partial class ActivationData
         {
             case CallWorkItem call:
                 Interlocked.Decrement(ref _queued);
+                Runtime.Metrics.MailboxWaited(call);
                 if (call.Method.ReadOnly)
                 {
                     var readers = _readers ??= [];
@@ -263,21 +266,27 @@ internal sealed partial class ActivationData
     {
         Interlocked.Increment(ref _running);
         RequestContext.Current = call.Context;
+        using var activity = RuntimeTelemetry.StartCall(call, Runtime.Address);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var ok = false;
         try
         {
             var result = Runtime.IncomingFilters.Length == 0
                 ? await call.Method.Invoker(_grain!, call.Arguments).ConfigureAwait(false)
                 : await new IncomingCallContext(_grain!, call, Runtime.IncomingFilters).RunAsync().ConfigureAwait(false);
+            ok = true;
             call.Succeed(result);
         }
 #pragma warning disable CA1031 // Every grain exception belongs to its caller.
         catch (Exception exception)
 #pragma warning restore CA1031
         {
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, exception.GetType().Name);
             call.Fail(exception);
         }
         finally
         {
+            Runtime.Metrics.CallCompleted(call, started, ok);
             Touch();
             Interlocked.Decrement(ref _running);
         }

@@ -31,6 +31,9 @@ internal sealed class CallWorkItem(
 
     public int ForwardCount { get; set; }
 
+    /// <summary><see cref="System.Diagnostics.Stopwatch"/> timestamp of entering a mailbox (0: not queued), for the wait metric.</summary>
+    public long EnqueuedTimestamp { get; set; }
+
     /// <summary>The silo's timeout list while the caller waits (null: untracked); links are owned by it.</summary>
     internal CallTimeouts? Timeouts { get; set; }
 

@@ -32,6 +32,9 @@ internal sealed class GrainInterfaceInfo
     /// <summary>The grain type in <see cref="GrainId.Type"/>: the interface's full name.</summary>
     public string Name { get; }
 
+    /// <summary>The interface name without its namespace (metric label, span name).</summary>
+    public string ShortName => InterfaceType.Name;
+
     public bool IsPerSilo { get; }
 
     public GrainMethod[] Methods { get; }

@@ -1,3 +1,4 @@
+using Atelier.Runtime.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Atelier.Runtime;
@@ -21,7 +22,7 @@ public sealed partial class SiloRuntime
             return Task.FromCanceled<object?>(cancellationToken);
         }
 
-        var call = new CallWorkItem(grainId, grainInterface, method, arguments, RequestContext.Current, cancellationToken, remoteOrigin: false);
+        var call = new CallWorkItem(grainId, grainInterface, method, arguments, RuntimeTelemetry.Inject(RequestContext.Current), cancellationToken, remoteOrigin: false);
         _timeouts?.Track(call);
         Dispatch(call);
         var task = call.Task;
@@ -48,6 +49,7 @@ public sealed partial class SiloRuntime
             return;
         }
 
+        Metrics.Rerouted("deactivated");
         if (++call.ForwardCount > Options.MaxForwardCount)
         {
             call.Fail(new SiloUnavailableException($"{call.GrainId} could not be reached after {Options.MaxForwardCount} re-routes."));
@@ -95,11 +97,13 @@ public sealed partial class SiloRuntime
                 {
                     try
                     {
+                        Metrics.Forwarded(call);
                         call.Succeed(await CallRemoteAsync(remote, call).ConfigureAwait(false));
                         return;
                     }
                     catch (ActivationUnavailableException moved) when (attempt < Options.MaxForwardCount)
                     {
+                        Metrics.Rerouted("moved");
                         _addressCache.TryRemove(call.GrainId, out _);
                         if (moved.Forward is { } forward)
                         {
@@ -109,6 +113,7 @@ public sealed partial class SiloRuntime
                     catch (SiloUnavailableException unavailable) when (attempt < Options.MaxForwardCount
                         && _membership.GetStatus(remote) == SiloStatus.Dead && IsSafeToResend(call, unavailable))
                     {
+                        Metrics.Rerouted("silo_dead");
                         _addressCache.TryRemove(call.GrainId, out _);
                     }
                     catch (SiloUnavailableException unavailable) when (attempt < Options.MaxForwardCount && !failedOver && MayRetry(call, unavailable))

@@ -63,6 +63,7 @@ public sealed partial class SiloRuntime : IHostedService, IMessageHandler, IAsyn
         }
 
         GrainFactory = new GrainFactory(this);
+        Metrics = new Diagnostics.RuntimeMetrics(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), this);
         if (Options.ResponseTimeout != Timeout.InfiniteTimeSpan)
         {
             _timeouts = new CallTimeouts(time, Options.ResponseTimeout);
@@ -89,6 +90,8 @@ public sealed partial class SiloRuntime : IHostedService, IMessageHandler, IAsyn
     internal IGrainDirectory Directory { get; }
 
     internal TimeProvider Time { get; }
+
+    internal Diagnostics.RuntimeMetrics Metrics { get; }
 
     internal ILogger Logger { get; }
 

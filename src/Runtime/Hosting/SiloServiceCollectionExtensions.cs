@@ -29,6 +29,7 @@ public static class SiloServiceCollectionExtensions
         }
 
         services.AddLogging();
+        services.AddMetrics(); // IMeterFactory: each silo's instruments (see Diagnostics/RuntimeMetrics)
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IMembership, InMemoryMembership>();
         services.TryAddSingleton<IGrainDirectory, InMemoryGrainDirectory>();

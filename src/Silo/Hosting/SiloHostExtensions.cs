@@ -5,6 +5,7 @@ using Atelier.Runtime;
 using Atelier.Silo.Errors;
 using Atelier.Silo.Grpc;
 using Atelier.Silo.Health;
+using Atelier.Silo.Observability;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
@@ -67,6 +68,7 @@ internal static partial class SiloHostExtensions
         builder.Services.AddHostedService<StartupSummary>();
         builder.AddAtelierApi();
         builder.AddAtelierGrpc();
+        builder.AddAtelierObservability();
         return builder;
     }
 
@@ -81,6 +83,7 @@ internal static partial class SiloHostExtensions
 
     public static WebApplication MapAtelierSilo(this WebApplication app)
     {
+        app.UseAtelierObservability();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         var siloName = app.Services.GetRequiredService<IOptions<SiloOptions>>().Value.Name;

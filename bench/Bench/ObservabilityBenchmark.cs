@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using Atelier.Runtime;
+using Atelier.Runtime.Testing;
+using Atelier.Silo.Observability;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Atelier.Bench;
+
+/// <summary>
+/// Cost of observability on the hottest path, a local grain call: no listener (instruments disabled, no spans), the
+/// <c>/metrics</c> collector attached to the silo's meters, and the collector plus an <see cref="ActivityListener"/>
+/// recording every span with the caller inside a root activity (trace context injected into every call). Two
+/// single-silo clusters (one with the collector) measured in alternating rounds; then the same with tracing on.
+/// Also the time to render one scrape.
+/// </summary>
+internal sealed class ObservabilityBenchmark : IBenchmark
+{
+    private const int Calls = 100_000;
+    private const int Rounds = 7;
+
+    public string Name => "observability";
+
+    public string Description => "local grain call with metrics off / /metrics collector on / collector + tracing; scrape time";
+
+    public async Task RunAsync(BenchContext context, CancellationToken cancellationToken)
+    {
+        await using var plain = await TestCluster.StartAsync(1, s => s.AddGrain<IObservedGrain, ObservedGrain>(), cancellationToken: cancellationToken).ConfigureAwait(false);
+        await using var observed = await TestCluster.StartAsync(1, s => s.AddGrain<IObservedGrain, ObservedGrain>(), cancellationToken: cancellationToken).ConfigureAwait(false);
+        using var collector = new PrometheusCollector(
+            observed.Silos[0].Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), Options.Create(new ObservabilityOptions()));
+        var off = plain.Silos[0].GrainFactory.GetGrain<IObservedGrain>("g");
+        var on = observed.Silos[0].GrainFactory.GetGrain<IObservedGrain>("g");
+
+        var offTimes = new double[Rounds];
+        var onTimes = new double[Rounds];
+        var tracedTimes = new double[Rounds];
+        double offBytes = 0, onBytes = 0, tracedBytes = 0;
+        await MeasureAsync(off, 2_000).ConfigureAwait(false); // warm up
+        await MeasureAsync(on, 2_000).ConfigureAwait(false);
+        for (var round = 0; round < Rounds; round++)
+        {
+            (offTimes[round], var b1) = await MeasureAsync(off, Calls).ConfigureAwait(false);
+            (onTimes[round], var b2) = await MeasureAsync(on, Calls).ConfigureAwait(false);
+            (offBytes, onBytes) = (Math.Max(offBytes, b1), Math.Max(onBytes, b2));
+        }
+
+        var spans = 0L;
+        using (var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name.StartsWith("Atelier.", StringComparison.Ordinal) || s.Name == "bench",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = _ => Interlocked.Increment(ref spans),
+        })
+        {
+            ActivitySource.AddActivityListener(listener);
+            using var source = new ActivitySource("bench");
+            using var root = source.StartActivity("bench root");
+            await MeasureAsync(on, 2_000).ConfigureAwait(false);
+            for (var round = 0; round < Rounds; round++)
+            {
+                (tracedTimes[round], var b3) = await MeasureAsync(on, Calls).ConfigureAwait(false);
+                tracedBytes = Math.Max(tracedBytes, b3);
+            }
+        }
+
+        var scrapes = new double[Rounds];
+        var size = 0;
+        for (var round = 0; round < Rounds; round++)
+        {
+            var watch = Stopwatch.StartNew();
+            size = collector.Scrape().Length;
+            scrapes[round] = watch.Elapsed.TotalMicroseconds;
+        }
+
+        var baseline = BenchContext.Median(offTimes);
+        var output = context.Output;
+        await output.WriteLineAsync($"| local grain call, no-op ({Calls:N0} sequential calls, median of {Rounds} rounds) | ns/call | allocated bytes/call | vs off |").ConfigureAwait(false);
+        await output.WriteLineAsync("|---|---:|---:|---:|").ConfigureAwait(false);
+        await Row("metrics off (no listener)", baseline, offBytes).ConfigureAwait(false);
+        await Row("/metrics collector on", BenchContext.Median(onTimes), onBytes).ConfigureAwait(false);
+        await Row("collector + tracing (every span recorded)", BenchContext.Median(tracedTimes), tracedBytes).ConfigureAwait(false);
+        await output.WriteLineAsync($"Scrape of the runtime's families: {BenchContext.Median(scrapes):N0} µs for {size:N0} characters; spans recorded: {spans:N0}.").ConfigureAwait(false);
+
+        Task Row(string name, double ns, double bytes) => output.WriteLineAsync($"| {name} | {ns:N0} | {bytes:N0} | {ns / baseline:N2}x |");
+    }
+
+    private static async Task<(double Ns, double Bytes)> MeasureAsync(IObservedGrain grain, int calls)
+    {
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
+        var watch = Stopwatch.StartNew();
+        for (var i = 0; i < calls; i++)
+        {
+            await grain.Noop().ConfigureAwait(false);
+        }
+
+        watch.Stop();
+        return (watch.Elapsed.TotalNanoseconds / calls, (double)(GC.GetTotalAllocatedBytes(precise: true) - allocated) / calls);
+    }
+
+    /// <summary>The grain measured.</summary>
+    public interface IObservedGrain : IGrainWithStringKey
+    {
+        Task Noop();
+    }
+
+    private sealed class ObservedGrain : Grain, IObservedGrain
+    {
+        public Task Noop() => Task.CompletedTask;
+    }
+}
