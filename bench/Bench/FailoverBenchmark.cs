@@ -326,6 +326,7 @@ internal sealed class FailoverBenchmark : IBenchmark
                 ["ATELIER__Silo__Mode"] = "redis",
                 ["ATELIER__Silo__Name"] = name,
                 ["ATELIER__Security__RatePerSecond"] = "0",
+                ["ATELIER__Models__Host__Pinned__0"] = "sam-demo", // resource-aware placement spreads sessions only where it is resident
                 ["ATELIER__Cluster__Redis"] = redis,
                 ["ATELIER__Cluster__KeyPrefix"] = _prefix,
                 ["ATELIER__Cluster__SiloPort"] = Invariant(internalPort),

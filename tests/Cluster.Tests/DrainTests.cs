@@ -25,7 +25,10 @@ public sealed class DrainTests(RedisServerFixture redis)
         options.HeartbeatPeriod = TimeSpan.FromMilliseconds(250);
         options.TableRefreshPeriod = TimeSpan.FromMilliseconds(250);
         options.MissedHeartbeatsLimit = 12;
-        SiloProcess[] silos = [SiloProcess.Start("da", options), SiloProcess.Start("db", options), SiloProcess.Start("dc", options)];
+        // The default segmenter pinned everywhere: sessions are placed resource-aware (where their model is resident),
+        // so without it they would all gather on the first silo that loaded it.
+        var pinned = SessionCluster.DefaultEnvironment();
+        SiloProcess[] silos = [SiloProcess.Start("da", options, pinned), SiloProcess.Start("db", options, pinned), SiloProcess.Start("dc", options, pinned)];
         var (a, c) = (silos[0], silos[2]);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
         using var clicking = new CancellationTokenSource();
@@ -36,7 +39,7 @@ public sealed class DrainTests(RedisServerFixture redis)
                 await WaitForActiveAsync(http, silo, ["da", "db", "dc"]);
             }
 
-            // Sessions are placed at random: open through A until C owns enough of them.
+            // Sessions spread by free device memory: open through A until C owns enough of them.
             var png = Scene();
             var onC = new List<string>();
             var others = new List<string>();
