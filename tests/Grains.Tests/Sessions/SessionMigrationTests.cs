@@ -80,8 +80,8 @@ public sealed class SessionMigrationTests(GrainsFixture fixture) : IClassFixture
         await GrainsFixture.Host(b).LoadPinnedAsync(default);
         var (scene, truth) = Scenes.Disk(W, H, Cx, Cy, R);
         using var _ = scene;
-        var session = GrainsFixture.Session(a);
-        await session.Open(new ImageUpload(PngEncoder.Encode(scene), null), new OpenSessionOptions(null, null), default);
+        var session = await OpenOnAsync(a, PngEncoder.Encode(scene));
+        var encodesOnB = GrainsFixture.Host(b).RunCount("sam-demo", "encode");
 
         await a.Runtime.MigrateAsync(session.GetGrainId(), b.Address, default);
 
@@ -90,7 +90,7 @@ public sealed class SessionMigrationTests(GrainsFixture fixture) : IClassFixture
         var result = await session.Segment(new SegmentRequest([new PromptPoint(Cx, Cy, 1)], null, false, false, 0), default);
         using var mask = ImageDecoder.DecodeMask(result.BestMaskPng);
         Assert.True(Scenes.IoU(mask, truth) >= 0.9, $"IoU {Scenes.IoU(mask, truth):F3}");
-        Assert.Equal(0, GrainsFixture.Host(b).RunCount("sam-demo", "encode"));
+        Assert.Equal(encodesOnB, GrainsFixture.Host(b).RunCount("sam-demo", "encode"));
         var memory = GrainsFixture.Host(b).Memory;
         Assert.True(memory.DeviceBytesUsed <= memory.DeviceBudgetBytes);
     }
@@ -183,6 +183,35 @@ public sealed class SessionMigrationTests(GrainsFixture fixture) : IClassFixture
         }
 
         return mask;
+    }
+
+    /// <summary>
+    /// Opens sessions through <paramref name="silo"/> until one is placed there (placement is resource-aware and
+    /// reads load reports that may be a moment old, so a new session may land on either silo); the others are closed,
+    /// or failed to open on a silo with no room.
+    /// </summary>
+    private static async Task<ISessionGrain> OpenOnAsync(TestSilo silo, byte[] png)
+    {
+        for (var attempt = 0; attempt < 40; attempt++)
+        {
+            var session = GrainsFixture.Session(silo);
+            try
+            {
+                var opened = await session.Open(new ImageUpload(png, null), new OpenSessionOptions(null, null), default);
+                if (opened.Silo == silo.Address.Endpoint)
+                {
+                    return session;
+                }
+
+                await session.Close(default);
+            }
+            catch (OverloadedException)
+            {
+                // placed on the silo whose device holds only its pinned model: try another id
+            }
+        }
+
+        throw new Xunit.Sdk.XunitException($"no session was placed on {silo.Address} in 40 attempts");
     }
 
     private static List<LeaseInfo> SessionTensors(TestSilo silo) =>
