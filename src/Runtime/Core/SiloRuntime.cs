@@ -282,7 +282,7 @@ public sealed partial class SiloRuntime : IHostedService, IMessageHandler, IAsyn
             : throw new InvalidOperationException($"No grain class is registered for {name} on silo {Address}.");
 
     /// <summary>The activation of <paramref name="grainId"/> on this silo, created (and started) if there is none.</summary>
-    private ActivationData GetOrCreateActivation(GrainInterfaceInfo grainInterface, GrainId grainId, GrainAddress? previous)
+    private ActivationData GetOrCreateActivation(GrainInterfaceInfo grainInterface, GrainId grainId, GrainAddress? previous, bool registerLater = false)
     {
         if (_activations.TryGetValue(grainId, out var existing))
         {
@@ -302,7 +302,7 @@ public sealed partial class SiloRuntime : IHostedService, IMessageHandler, IAsyn
                 throw new SiloUnavailableException($"Silo {Address} is shutting down and accepts no new activations.");
             }
 
-            created = new ActivationData(this, GetClass(grainInterface), grainId, previous, rehydration: null);
+            created = new ActivationData(this, GetClass(grainInterface), grainId, previous, rehydration: null, registerLater);
             _activations[grainId] = created;
         }
 
@@ -328,6 +328,10 @@ public sealed partial class SiloRuntime : IHostedService, IMessageHandler, IAsyn
         try
         {
             await _membership.ReportLoadAsync(GetLoad(), CancellationToken.None).ConfigureAwait(false);
+            if (!_deferred.IsEmpty)
+            {
+                await RegisterDeferredAsync(CancellationToken.None).ConfigureAwait(false);
+            }
         }
 #pragma warning disable CA1031 // The next period tries again.
         catch (Exception exception)
