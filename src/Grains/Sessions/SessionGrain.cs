@@ -50,8 +50,9 @@ internal sealed partial class SessionGrain(
             return; // arrived by migration with its state (see SessionGrain.Migration.cs)
         }
 
-        // A session opened earlier (perhaps on a silo that has since died) comes back from the store.
-        if (await store.LoadAsync(Id, cancellationToken).ConfigureAwait(false) is { } record)
+        // A session opened earlier (perhaps on a silo that has since died) comes back from the store. A session being
+        // opened now has nothing there (and must open even while the store is unreachable).
+        if (!IsNewGrain && await store.LoadAsync(Id, cancellationToken).ConfigureAwait(false) is { } record)
         {
             _record = record;
             _history = NewHistory();

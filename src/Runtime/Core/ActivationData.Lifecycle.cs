@@ -22,7 +22,7 @@ internal sealed partial class ActivationData
                 {
                     winner = await Runtime.Directory.RegisterAsync(Address, _previous, CancellationToken.None).ConfigureAwait(false);
                 }
-                catch (ClusterUnavailableException) when (_registerLater)
+                catch (ClusterUnavailableException) when (_isNewGrain)
                 {
                     // The call creating this grain minted its id: no activation can exist anywhere else. Serve it now
                     // and register once the directory is reachable again (SiloRuntime.RegisterDeferredAsync).

@@ -173,7 +173,7 @@ public sealed partial class SiloRuntime
         {
             // The directory is unreachable, but this call minted the grain's id: nobody else can hold it. Serve it
             // here; it is registered when the directory is back.
-            return (GetOrCreateActivation(call.Interface, grainId, previous: null, registerLater: true), default);
+            return (GetOrCreateActivation(call.Interface, grainId, previous: null, isNewGrain: true), default);
         }
 
         if (address is not null && address.Silo != Address
@@ -189,7 +189,7 @@ public sealed partial class SiloRuntime
         // the directory's compare-and-set decides between racing activators.
         var target = Place(call);
         return target == Address
-            ? (GetOrCreateActivation(call.Interface, grainId, previous: address, registerLater: IsNewGrain(call)), default)
+            ? (GetOrCreateActivation(call.Interface, grainId, previous: address, isNewGrain: IsNewGrain(call)), default)
             : (null, target);
     }
 

@@ -282,7 +282,7 @@ public sealed partial class SiloRuntime : IHostedService, IMessageHandler, IAsyn
             : throw new InvalidOperationException($"No grain class is registered for {name} on silo {Address}.");
 
     /// <summary>The activation of <paramref name="grainId"/> on this silo, created (and started) if there is none.</summary>
-    private ActivationData GetOrCreateActivation(GrainInterfaceInfo grainInterface, GrainId grainId, GrainAddress? previous, bool registerLater = false)
+    private ActivationData GetOrCreateActivation(GrainInterfaceInfo grainInterface, GrainId grainId, GrainAddress? previous, bool isNewGrain = false)
     {
         if (_activations.TryGetValue(grainId, out var existing))
         {
@@ -302,7 +302,7 @@ public sealed partial class SiloRuntime : IHostedService, IMessageHandler, IAsyn
                 throw new SiloUnavailableException($"Silo {Address} is shutting down and accepts no new activations.");
             }
 
-            created = new ActivationData(this, GetClass(grainInterface), grainId, previous, rehydration: null, registerLater);
+            created = new ActivationData(this, GetClass(grainInterface), grainId, previous, rehydration: null, isNewGrain);
             _activations[grainId] = created;
         }
 
