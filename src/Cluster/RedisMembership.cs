@@ -172,6 +172,10 @@ public sealed partial class RedisMembership : IMembership, IHostedService, IAsyn
     public IReadOnlyList<SiloLoad> GetActiveSilos() => _view.Active;
 
     /// <inheritdoc />
+    public DateTimeOffset? GetLastHeartbeat(SiloAddress silo) =>
+        _view.Rows.TryGetValue(silo, out var row) && row.HeartbeatAtMs > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(row.HeartbeatAtMs) : null;
+
+    /// <inheritdoc />
     public SiloStatus GetStatus(SiloAddress silo) =>
         _view.Rows.TryGetValue(silo, out var row) ? row.Status : SiloStatus.Dead;
 
@@ -540,10 +544,12 @@ public sealed partial class RedisMembership : IMembership, IHostedService, IAsyn
             || (!r.Carried && string.Equals(r.DirectoryEpoch, Epoch, StringComparison.Ordinal)));
     }
 
-    private sealed record LoadDto(int Activations, int QueueLength, long DeviceBytesUsed, long DeviceBytesBudget, string[] ResidentModels)
+    private sealed record LoadDto(int Activations, int QueueLength, long DeviceBytesUsed, long DeviceBytesBudget, string[] ResidentModels,
+        long HostBytesUsed = 0, long HostBytesBudget = 0, int Sessions = 0)
     {
         public static LoadDto From(SiloLoad load) =>
-            new(load.Activations, load.QueueLength, load.DeviceBytesUsed, load.DeviceBytesBudget, [.. load.ResidentModels]);
+            new(load.Activations, load.QueueLength, load.DeviceBytesUsed, load.DeviceBytesBudget, [.. load.ResidentModels],
+                load.HostBytesUsed, load.HostBytesBudget, load.Sessions);
 
         public SiloLoad ToLoad(SiloAddress silo) => new(silo)
         {
@@ -551,6 +557,9 @@ public sealed partial class RedisMembership : IMembership, IHostedService, IAsyn
             QueueLength = QueueLength,
             DeviceBytesUsed = DeviceBytesUsed,
             DeviceBytesBudget = DeviceBytesBudget,
+            HostBytesUsed = HostBytesUsed,
+            HostBytesBudget = HostBytesBudget,
+            Sessions = Sessions,
             ResidentModels = ResidentModels,
         };
     }

@@ -27,6 +27,15 @@ public sealed class SiloProcessTests(RedisServerFixture redis)
                 await WaitForClusterAsync(http, silo, ["p0", "p1", "p2"]);
             }
 
+            // Each membership row carries the silo's whole load (device and host memory budgets of its model host), and
+            // GET /v1/cluster names every silo's last heartbeat from the table.
+            await table.RefreshAsync(default);
+            Assert.All(table.Rows, r => Assert.True(r.Load.DeviceBytesBudget > 0 && r.Load.HostBytesBudget == 2048L << 20,
+                $"{r.Name}: device budget {r.Load.DeviceBytesBudget}, host budget {r.Load.HostBytesBudget}"));
+            var cluster = await http.GetFromJsonAsync<JsonElement>(new Uri(silos[0].BaseAddress, "/v1/cluster"));
+            Assert.All(cluster.GetProperty("silos").EnumerateArray(), s =>
+                Assert.True(s.GetProperty("lastHeartbeat").TryGetDateTimeOffset(out var at) && at > DateTimeOffset.UnixEpoch, s.ToString()));
+
             silos[2].KillHard();
             await WaitForClusterAsync(http, silos[0], ["p0", "p1"]);
             await WaitForClusterAsync(http, silos[1], ["p0", "p1"]);

@@ -24,4 +24,7 @@ public interface IMembership
     /// </summary>
     ValueTask<bool> IsDeadAsync(SiloAddress silo, CancellationToken cancellationToken) =>
         ValueTask.FromResult(GetStatus(silo) == SiloStatus.Dead);
+
+    /// <summary>When <paramref name="silo"/> last heartbeated, as the local view knows it; null when not tracked.</summary>
+    DateTimeOffset? GetLastHeartbeat(SiloAddress silo) => null;
 }

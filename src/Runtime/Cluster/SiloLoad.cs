@@ -19,6 +19,15 @@ public sealed record SiloLoad(SiloAddress Silo)
     /// <summary>Device memory budget, in bytes (0 when unknown).</summary>
     public long DeviceBytesBudget { get; init; }
 
+    /// <summary>Host (pinned CPU) memory in use for demoted session tensors, in bytes (0 when unknown).</summary>
+    public long HostBytesUsed { get; init; }
+
+    /// <summary>Host memory budget for demoted session tensors, in bytes (0 when unknown).</summary>
+    public long HostBytesBudget { get; init; }
+
+    /// <summary>Open sessions on the silo (0 when the silo hosts none or does not know).</summary>
+    public int Sessions { get; init; }
+
     /// <summary>Names of models resident on the silo's device.</summary>
     public IReadOnlyList<string> ResidentModels { get; init; } = [];
 

@@ -27,11 +27,11 @@ internal static class ClusterEndpoints
                 m.Address.ToString(),
                 m.Stats is null ? "unreachable" : StatusName(m.Status),
                 StartedAt(m.Address.Generation),
-                LastHeartbeat: null,
-                m.Stats?.Sessions ?? m.Load.Activations,
+                m.LastHeartbeat,
+                m.Stats?.Sessions ?? m.Load.Sessions,
                 m.Stats?.DeviceBytesUsed ?? m.Load.DeviceBytesUsed,
                 m.Stats?.DeviceBytesBudget ?? m.Load.DeviceBytesBudget,
-                m.Stats?.HostBytesUsed ?? 0,
+                m.Stats?.HostBytesUsed ?? m.Load.HostBytesUsed,
                 m.Stats?.ResidentModels ?? m.Load.ResidentModels,
                 m.Stats?.QueueLength ?? m.Load.QueueLength);
         }

@@ -6,7 +6,7 @@ namespace Atelier.Silo.Endpoints;
 /// <summary>The active silos with each one's model grain and stats, gathered concurrently.</summary>
 internal sealed class ClusterView(IMembership membership, IGrainFactory grains)
 {
-    public sealed record Member(SiloAddress Address, SiloLoad Load, SiloStatus Status, SiloStats? Stats)
+    public sealed record Member(SiloAddress Address, SiloLoad Load, SiloStatus Status, SiloStats? Stats, DateTimeOffset? LastHeartbeat = null)
     {
         /// <summary>The silo's name as it reports it, else its endpoint.</summary>
         public string Name => Stats?.Silo ?? Address.Endpoint;
@@ -25,7 +25,7 @@ internal sealed class ClusterView(IMembership membership, IGrainFactory grains)
         var members = new Member[loads.Count];
         for (var i = 0; i < members.Length; i++)
         {
-            members[i] = new Member(loads[i].Silo, loads[i], membership.GetStatus(loads[i].Silo), stats[i]);
+            members[i] = new Member(loads[i].Silo, loads[i], membership.GetStatus(loads[i].Silo), stats[i], membership.GetLastHeartbeat(loads[i].Silo));
         }
 
         return members;
