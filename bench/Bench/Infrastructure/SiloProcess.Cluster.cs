@@ -54,6 +54,7 @@ internal sealed partial class SiloProcess
         {
             if (_process.HasExited)
             {
+                await _process.WaitForExitAsync(cancellationToken).ConfigureAwait(false); // its last output lines read
                 throw new InvalidOperationException($"silo {Name} exited ({_process.ExitCode}) before the cluster formed:\n{OutputTail}");
             }
 

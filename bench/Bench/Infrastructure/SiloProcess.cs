@@ -152,6 +152,7 @@ internal sealed partial class SiloProcess : IAsyncDisposable
         {
             if (_process.HasExited)
             {
+                await _process.WaitForExitAsync(cancellationToken).ConfigureAwait(false); // its last output lines read
                 throw new InvalidOperationException($"silo {Name} exited at start ({_process.ExitCode}):\n{OutputTail}");
             }
 
