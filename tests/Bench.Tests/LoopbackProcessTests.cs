@@ -71,15 +71,16 @@ public sealed class LoopbackProcessTests
     }
 
     [Fact]
-    public async Task Cluster_forms_with_both_silos_and_drops_a_killed_one()
+    public async Task Cluster_settings_form_one_cluster_and_a_killed_silo_leaves_it()
     {
         await using var redis = await RedisServer.StartAsync(CancellationToken.None);
         await using var a = await StartClusterSiloAsync(redis, "ca");
         await using var b = await StartClusterSiloAsync(redis, "cb");
 
+        // Each wait returns only once every silo named lists exactly those silos as active (else it throws).
         await SiloProcess.WaitForClusterAsync([a, b], CancellationToken.None);
         b.Kill();
-        await SiloProcess.WaitForClusterAsync([a], CancellationToken.None); // b declared dead: a lists only itself
+        await SiloProcess.WaitForClusterAsync([a], CancellationToken.None);
 
         var (id, owner) = await SessionApi.OpenAsync(a.Http, DiskScene.Png(64, 48, 10), "image/png", model: null, CancellationToken.None);
         Assert.Equal("ca", owner);
@@ -88,11 +89,7 @@ public sealed class LoopbackProcessTests
 
     private static Task<SiloProcess> StartClusterSiloAsync(RedisServer redis, string name)
     {
-        var settings = SiloProcess.ClusterSettings(redis, keyPrefix: "benchtests");
-        settings["ATELIER__Cluster__HeartbeatPeriod"] = "00:00:00.250";
-        settings["ATELIER__Cluster__TableRefreshPeriod"] = "00:00:00.250";
-        settings["ATELIER__Cluster__MissedHeartbeatsLimit"] = "8";
-        return SiloProcess.StartAsync(name, CacheRoot(), settings, CancellationToken.None);
+        return SiloProcess.StartAsync(name, CacheRoot(), SiloProcess.ClusterSettings(redis, keyPrefix: "benchtests"), CancellationToken.None);
     }
 
     private static string CacheRoot() => new BenchContext(ResultsSchema.RepositoryRoot(), [], TextWriter.Null).CacheRoot;

@@ -35,7 +35,7 @@ internal sealed partial class SiloProcess
 
     /// <summary>
     /// Waits until every silo of <paramref name="silos"/> lists exactly their names as active in <c>GET /v1/cluster</c>
-    /// (a lost silo must be declared dead, a new one must have joined), each within <see cref="ClusterTimeout"/>.
+    /// (a lost silo must be unreachable or declared dead, a new one must have joined), each within <see cref="ClusterTimeout"/>.
     /// </summary>
     public static async Task WaitForClusterAsync(IReadOnlyCollection<SiloProcess> silos, CancellationToken cancellationToken)
     {
