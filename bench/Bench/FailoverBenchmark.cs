@@ -1,11 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
-using Atelier.Imaging;
+using Atelier.Bench.Infrastructure;
 
 namespace Atelier.Bench;
 
@@ -14,7 +11,7 @@ namespace Atelier.Bench;
 /// a click through the owner and through a non-owner (baseline); <c>kill -9</c> of an owner → first successful answer
 /// for each of its sessions through another silo (failure detection + reactivation from the store + re-encode); and
 /// SIGTERM of an owner → each of its sessions answering from its new owner (graceful drain: migration with the
-/// embedding), plus the time until that process exited. Needs the Release silo: <c>dotnet build -c Release src/Silo</c>.
+/// embedding), plus the time until that process exited. Starts the silo built with the bench (<see cref="SiloProcess"/>).
 /// </summary>
 internal sealed class FailoverBenchmark : IBenchmark
 {
@@ -29,69 +26,59 @@ internal sealed class FailoverBenchmark : IBenchmark
 
     public async Task RunAsync(BenchContext context, CancellationToken cancellationToken)
     {
-        var silo = Path.Combine(context.RepositoryRoot, "src", "Silo", "bin", "Release", "net10.0", "Atelier.Silo.dll");
-        if (!File.Exists(silo))
-        {
-            await context.Output.WriteLineAsync($"skipped: {silo} not found; run `dotnet build -c Release src/Silo` first.").ConfigureAwait(false);
-            return;
-        }
-
-        var redisPort = FreePort();
-        using var redis = StartProcess("redis-server", ["--port", Invariant(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], null);
-        var launcher = new Launcher(silo, $"127.0.0.1:{redisPort}", context.CacheRoot);
-        var silos = new List<SiloHandle>();
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+        await using var redis = await RedisServer.StartAsync(cancellationToken).ConfigureAwait(false);
+        var keyPrefix = "bench" + Guid.NewGuid().ToString("N")[..8];
+        var silos = new List<SiloProcess>();
         try
         {
-            silos.AddRange([launcher.Start("fa"), launcher.Start("fb"), launcher.Start("fc")]);
-            await WaitForActiveAsync(http, silos, cancellationToken).ConfigureAwait(false);
+            foreach (var name in new[] { "fa", "fb", "fc" })
+            {
+                silos.Add(await StartSiloAsync(context, redis, keyPrefix, name, cancellationToken).ConfigureAwait(false));
+            }
+
+            await SiloProcess.WaitForClusterAsync(silos, cancellationToken).ConfigureAwait(false);
             var entry = silos[0];
-            var png = Scene();
+            var png = DiskScene.Png(640, 480, 100);
 
             // Baseline: the same click through the owner and through a non-owner.
-            var (baseId, baseOwner) = await OpenAsync(http, entry, png, cancellationToken).ConfigureAwait(false);
+            var (baseId, baseOwner) = await SessionApi.OpenAsync(entry.Http, png, "image/png", model: null, cancellationToken).ConfigureAwait(false);
             var owner = silos.Single(s => s.Name == baseOwner);
             var other = silos.First(s => s.Name != baseOwner);
             var viaOwner = new List<double>();
             var viaOther = new List<double>();
             for (var i = 0; i < BaselineClicks; i++)
             {
-                viaOwner.Add(await TimedClickAsync(http, owner, baseId, i, cancellationToken).ConfigureAwait(false));
-                viaOther.Add(await TimedClickAsync(http, other, baseId, i, cancellationToken).ConfigureAwait(false));
+                viaOwner.Add(await TimedClickAsync(owner, baseId, i, cancellationToken).ConfigureAwait(false));
+                viaOther.Add(await TimedClickAsync(other, baseId, i, cancellationToken).ConfigureAwait(false));
             }
 
             // kill -9 of fc: time from the kill to each of its sessions' first successful answer through fa.
             var victim = silos[2];
-            var killed = await SessionsOnAsync(http, entry, victim, png, cancellationToken).ConfigureAwait(false);
+            var killed = await SessionsOnAsync(entry, victim, png, cancellationToken).ConfigureAwait(false);
             var killStart = Stopwatch.GetTimestamp();
-            victim.Process.Kill(entireProcessTree: true);
-            var failover = await Task.WhenAll(killed.Select(id => UntilAnsweredAsync(http, entry, id, victim.Name, killStart, cancellationToken))).ConfigureAwait(false);
+            victim.Kill();
+            var failover = await Task.WhenAll(killed.Select(id => UntilAnsweredAsync(entry, id, victim.Name, killStart, cancellationToken))).ConfigureAwait(false);
             silos.Remove(victim);
-            victim.Dispose();
+            await victim.DisposeAsync().ConfigureAwait(false);
 
             // SIGTERM of a fresh silo fd: time from the signal to each of its sessions answering from another silo.
-            var drained = launcher.Start("fd");
+            var drained = await StartSiloAsync(context, redis, keyPrefix, "fd", cancellationToken).ConfigureAwait(false);
             silos.Add(drained);
-            await WaitForActiveAsync(http, silos, cancellationToken).ConfigureAwait(false);
-            var moving = await SessionsOnAsync(http, entry, drained, png, cancellationToken).ConfigureAwait(false);
-            var encodesBeforeDrain = (await EncodeRunsAsync(http, entry, cancellationToken).ConfigureAwait(false)).Where(e => e.Key != drained.Name).Sum(e => e.Value);
+            await SiloProcess.WaitForClusterAsync(silos, cancellationToken).ConfigureAwait(false);
+            var moving = await SessionsOnAsync(entry, drained, png, cancellationToken).ConfigureAwait(false);
+            var encodesBeforeDrain = (await EncodeRunsAsync(entry, cancellationToken).ConfigureAwait(false)).Where(e => e.Key != drained.Name).Sum(e => e.Value);
             var termStart = Stopwatch.GetTimestamp();
-            using (var kill = Process.Start("kill", ["-TERM", Invariant(drained.Process.Id)]))
-            {
-                await kill!.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            var exitTask = drained.Process.WaitForExitAsync(cancellationToken);
-            var drain = await Task.WhenAll(moving.Select(id => UntilAnsweredAsync(http, entry, id, drained.Name, termStart, cancellationToken))).ConfigureAwait(false);
+            await drained.TerminateAsync(cancellationToken).ConfigureAwait(false);
+            var exitTask = drained.WaitForExitAsync(cancellationToken);
+            var drain = await Task.WhenAll(moving.Select(id => UntilAnsweredAsync(entry, id, drained.Name, termStart, cancellationToken))).ConfigureAwait(false);
             await exitTask.WaitAsync(TimeSpan.FromSeconds(120), cancellationToken).ConfigureAwait(false);
             var exitMs = Stopwatch.GetElapsedTime(termStart).TotalMilliseconds;
-            var encodesDuringDrain = (await EncodeRunsAsync(http, entry, cancellationToken).ConfigureAwait(false)).Sum(e => e.Value) - encodesBeforeDrain;
+            var encodesDuringDrain = (await EncodeRunsAsync(entry, cancellationToken).ConfigureAwait(false)).Sum(e => e.Value) - encodesBeforeDrain;
 
             var click = BenchContext.Median([.. viaOwner]);
             await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"3 silo processes + redis-server on loopback; heartbeat {HeartbeatPeriod.TotalMilliseconds:0} ms, dead after {MissedHeartbeatsLimit} missed; 640x480 PNG sessions on sam-demo; {SessionsPerVictim} sessions on the lost silo; clicks through silo fa")).ConfigureAwait(false);
-            await context.Output.WriteLineAsync("| measurement | n | p50 ms | p99 ms | max ms | p50 vs click via owner |").ConfigureAwait(false);
-            await context.Output.WriteLineAsync("| --- | ---: | ---: | ---: | ---: | ---: |").ConfigureAwait(false);
+            await MarkdownTable.WriteHeaderAsync(context.Output, "measurement", "n", "p50 ms", "p99 ms", "max ms", "p50 vs click via owner").ConfigureAwait(false);
             await RowAsync(context, "click via the owner", viaOwner, click).ConfigureAwait(false);
             await RowAsync(context, "click via a non-owner (forwarded over HTTP/2)", viaOther, click).ConfigureAwait(false);
             await RowAsync(context, "kill -9 of the owner → first answer from another silo", [.. failover.Select(f => f.Ms)], click).ConfigureAwait(false);
@@ -103,29 +90,33 @@ internal sealed class FailoverBenchmark : IBenchmark
         }
         finally
         {
-            foreach (var s in silos)
+            foreach (var silo in silos)
             {
-                s.Dispose();
-            }
-
-            if (!redis.HasExited)
-            {
-                redis.Kill();
+                await silo.DisposeAsync().ConfigureAwait(false);
             }
         }
     }
 
     private static async Task RowAsync(BenchContext context, string name, List<double> sample, double click)
     {
-        var sorted = sample.Order().ToArray();
-        var p50 = BenchContext.Median([.. sorted]);
-        var p99 = sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(sorted.Length * 0.99) - 1)];
+        var stats = Stats.Of(sample);
         await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"| {name} | {sorted.Length} | {p50:0.00} | {p99:0.00} | {sorted[^1]:0.00} | {p50 / click:0.0}x |")).ConfigureAwait(false);
+            $"| {name} | {stats.Count} | {stats.Median:0.00} | {stats.P99:0.00} | {stats.Max:0.00} | {stats.Median / click:0.0}x |")).ConfigureAwait(false);
+    }
+
+    /// <summary>A cluster-mode silo with fast failure detection and <c>sam-demo</c> pinned.</summary>
+    private static Task<SiloProcess> StartSiloAsync(BenchContext context, RedisServer redis, string keyPrefix, string name, CancellationToken cancellationToken)
+    {
+        var settings = SiloProcess.ClusterSettings(redis, keyPrefix);
+        settings["ATELIER__Models__Host__Pinned__0"] = "sam-demo"; // resource-aware placement spreads sessions only where it is resident
+        settings["ATELIER__Cluster__HeartbeatPeriod"] = HeartbeatPeriod.ToString("c", CultureInfo.InvariantCulture);
+        settings["ATELIER__Cluster__TableRefreshPeriod"] = HeartbeatPeriod.ToString("c", CultureInfo.InvariantCulture);
+        settings["ATELIER__Cluster__MissedHeartbeatsLimit"] = MissedHeartbeatsLimit.ToString(CultureInfo.InvariantCulture);
+        return SiloProcess.StartAsync(name, context.CacheRoot, settings, cancellationToken);
     }
 
     /// <summary>Opens sessions through <paramref name="entry"/> until <see cref="SessionsPerVictim"/> are owned by <paramref name="target"/>; each is clicked once.</summary>
-    private static async Task<List<string>> SessionsOnAsync(HttpClient http, SiloHandle entry, SiloHandle target, byte[] png, CancellationToken cancellationToken)
+    private static async Task<List<string>> SessionsOnAsync(SiloProcess entry, SiloProcess target, byte[] png, CancellationToken cancellationToken)
     {
         var owned = new List<string>();
         for (var attempt = 0; owned.Count < SessionsPerVictim; attempt++)
@@ -135,10 +126,10 @@ internal sealed class FailoverBenchmark : IBenchmark
                 throw new InvalidOperationException($"placement never chose {target.Name}");
             }
 
-            var (id, owner) = await OpenAsync(http, entry, png, cancellationToken).ConfigureAwait(false);
+            var (id, owner) = await SessionApi.OpenAsync(entry.Http, png, "image/png", model: null, cancellationToken).ConfigureAwait(false);
             if (owner == target.Name)
             {
-                await TimedClickAsync(http, entry, id, 0, cancellationToken).ConfigureAwait(false);
+                await TimedClickAsync(entry, id, 0, cancellationToken).ConfigureAwait(false);
                 owned.Add(id);
             }
         }
@@ -147,7 +138,7 @@ internal sealed class FailoverBenchmark : IBenchmark
     }
 
     /// <summary>Clicks until a click succeeds from a silo other than <paramref name="lost"/>; milliseconds since <paramref name="since"/>.</summary>
-    private static async Task<(double Ms, int Failures, string? Error)> UntilAnsweredAsync(HttpClient http, SiloHandle entry, string id, string lost, long since, CancellationToken cancellationToken)
+    private static async Task<(double Ms, int Failures, string? Error)> UntilAnsweredAsync(SiloProcess entry, string id, string lost, long since, CancellationToken cancellationToken)
     {
         string? firstError = null;
         var failures = 0;
@@ -159,7 +150,7 @@ internal sealed class FailoverBenchmark : IBenchmark
                 throw new TimeoutException($"session {id} did not answer within 2 minutes of losing {lost}");
             }
 
-            var (ok, silo, error) = await TryClickAsync(http, entry, id, i, cancellationToken).ConfigureAwait(false);
+            var (ok, silo, error) = await TryClickAsync(entry, id, i, cancellationToken).ConfigureAwait(false);
             if (ok && silo != lost)
             {
                 return (Stopwatch.GetElapsedTime(since).TotalMilliseconds, failures, firstError);
@@ -172,20 +163,20 @@ internal sealed class FailoverBenchmark : IBenchmark
         }
     }
 
-    private static async Task<double> TimedClickAsync(HttpClient http, SiloHandle silo, string id, int i, CancellationToken cancellationToken)
+    private static async Task<double> TimedClickAsync(SiloProcess silo, string id, int i, CancellationToken cancellationToken)
     {
         var start = Stopwatch.GetTimestamp();
-        var (ok, _, _) = await TryClickAsync(http, silo, id, i, cancellationToken).ConfigureAwait(false);
+        var (ok, _, _) = await TryClickAsync(silo, id, i, cancellationToken).ConfigureAwait(false);
         return ok ? Stopwatch.GetElapsedTime(start).TotalMilliseconds : throw new InvalidOperationException($"click on {id} via {silo.Name} failed");
     }
 
-    private static async Task<(bool Ok, string? Silo, string? Error)> TryClickAsync(HttpClient http, SiloHandle silo, string id, int i, CancellationToken cancellationToken)
+    private static async Task<(bool Ok, string? Silo, string? Error)> TryClickAsync(SiloProcess silo, string id, int i, CancellationToken cancellationToken)
     {
         var json = string.Create(CultureInfo.InvariantCulture, $$"""{"points":[[{{310 + (i % 20)}},240]],"labels":[1]}""");
         using var content = new StringContent(json, Encoding.UTF8, "application/json");
         try
         {
-            using var response = await http.PostAsync(new Uri(silo.BaseAddress, $"/v1/sessions/{id}/segment"), content, cancellationToken).ConfigureAwait(false);
+            using var response = await silo.Http.PostAsync(new Uri($"v1/sessions/{id}/segment", UriKind.Relative), content, cancellationToken).ConfigureAwait(false);
             var answeredBy = response.Headers.TryGetValues("X-Atelier-Silo", out var v) ? v.First() : null;
             if (response.IsSuccessStatusCode)
             {
@@ -202,24 +193,9 @@ internal sealed class FailoverBenchmark : IBenchmark
         }
     }
 
-    private static async Task<(string Id, string Owner)> OpenAsync(HttpClient http, SiloHandle silo, byte[] png, CancellationToken cancellationToken)
+    private static async Task<Dictionary<string, long>> EncodeRunsAsync(SiloProcess silo, CancellationToken cancellationToken)
     {
-        using var content = new ByteArrayContent(png);
-        content.Headers.ContentType = new MediaTypeHeaderValue("image/png");
-        using var response = await http.PostAsync(new Uri(silo.BaseAddress, "/v1/sessions"), content, cancellationToken).ConfigureAwait(false);
-        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode != HttpStatusCode.Created)
-        {
-            throw new InvalidOperationException($"open failed: {(int)response.StatusCode} {body}");
-        }
-
-        using var json = JsonDocument.Parse(body);
-        return (json.RootElement.GetProperty("id").GetString()!, json.RootElement.GetProperty("silo").GetString()!);
-    }
-
-    private static async Task<Dictionary<string, long>> EncodeRunsAsync(HttpClient http, SiloHandle silo, CancellationToken cancellationToken)
-    {
-        using var response = await http.GetAsync(new Uri(silo.BaseAddress, "/v1/models/sam-demo"), cancellationToken).ConfigureAwait(false);
+        using var response = await silo.Http.GetAsync(new Uri("v1/models/sam-demo", UriKind.Relative), cancellationToken).ConfigureAwait(false);
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
         var runs = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var residency in json.RootElement.GetProperty("residency").EnumerateArray())
@@ -229,141 +205,5 @@ internal sealed class FailoverBenchmark : IBenchmark
         }
 
         return runs;
-    }
-
-    /// <summary>Waits until every silo lists exactly the given silos as active in <c>GET /v1/cluster</c>.</summary>
-    private static async Task WaitForActiveAsync(HttpClient http, List<SiloHandle> silos, CancellationToken cancellationToken)
-    {
-        var expected = silos.Select(s => s.Name).Order().ToArray();
-        var deadline = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 120);
-        foreach (var silo in silos)
-        {
-            while (true)
-            {
-                if (silo.Process.HasExited || Stopwatch.GetTimestamp() > deadline)
-                {
-                    throw new InvalidOperationException($"silo {silo.Name} did not join the cluster");
-                }
-
-                try
-                {
-                    using var response = await http.GetAsync(new Uri(silo.BaseAddress, "/v1/cluster"), cancellationToken).ConfigureAwait(false);
-                    if (response.IsSuccessStatusCode)
-                    {
-                        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
-                        var active = json.RootElement.GetProperty("silos").EnumerateArray()
-                            .Where(s => s.GetProperty("status").GetString() == "active").Select(s => s.GetProperty("name").GetString()!).Order().ToArray();
-                        if (active.SequenceEqual(expected))
-                        {
-                            break;
-                        }
-                    }
-                }
-                catch (HttpRequestException)
-                {
-                    // not listening yet
-                }
-
-                await Task.Delay(100, cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
-
-    private static byte[] Scene()
-    {
-        using var image = new RgbImage(640, 480);
-        for (var y = 0; y < image.Height; y++)
-        {
-            var row = image.Row(y);
-            for (var x = 0; x < image.Width; x++)
-            {
-                var inside = ((x - 320) * (x - 320)) + ((y - 240) * (y - 240)) < 100 * 100;
-                row[x * 3] = inside ? (byte)220 : (byte)(30 + (x % 9));
-                row[(x * 3) + 1] = inside ? (byte)190 : (byte)(40 + (y % 7));
-                row[(x * 3) + 2] = inside ? (byte)60 : (byte)50;
-            }
-        }
-
-        return PngEncoder.Encode(image);
-    }
-
-    private static Process StartProcess(string file, IEnumerable<string> arguments, IDictionary<string, string>? environment)
-    {
-        var info = new ProcessStartInfo(file, arguments) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-        {
-            info.Environment[key] = value;
-        }
-
-        var process = Process.Start(info) ?? throw new InvalidOperationException($"{file} did not start");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>Starts silo processes in cluster mode against one Redis.</summary>
-    private sealed class Launcher(string siloDll, string redis, string cacheRoot)
-    {
-        private readonly string _prefix = "bench" + Guid.NewGuid().ToString("N")[..8];
-
-        public SiloHandle Start(string name)
-        {
-            var (http, internalPort) = (FreePort(), FreePort());
-            var environment = new Dictionary<string, string>
-            {
-                ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{http}",
-                ["ATELIER__Silo__Mode"] = "redis",
-                ["ATELIER__Silo__Name"] = name,
-                ["ATELIER__Security__RatePerSecond"] = "0",
-                ["ATELIER__Models__Host__Pinned__0"] = "sam-demo", // resource-aware placement spreads sessions only where it is resident
-                ["ATELIER__Cluster__Redis"] = redis,
-                ["ATELIER__Cluster__KeyPrefix"] = _prefix,
-                ["ATELIER__Cluster__SiloPort"] = Invariant(internalPort),
-                ["ATELIER__Cluster__SiloBindAddress"] = "127.0.0.1",
-                ["ATELIER__Cluster__AdvertisedHost"] = "127.0.0.1",
-                ["ATELIER__Cluster__HeartbeatPeriod"] = HeartbeatPeriod.ToString("c", CultureInfo.InvariantCulture),
-                ["ATELIER__Cluster__TableRefreshPeriod"] = HeartbeatPeriod.ToString("c", CultureInfo.InvariantCulture),
-                ["ATELIER__Cluster__MissedHeartbeatsLimit"] = Invariant(MissedHeartbeatsLimit),
-                ["Logging__LogLevel__Default"] = "Warning",
-            };
-            if (Directory.Exists(cacheRoot))
-            {
-                environment["ATELIER_HOME"] = cacheRoot; // else the silo finds the nearest .atelier/ above it
-            }
-
-            var process = StartProcess("dotnet", [siloDll], environment);
-            return new SiloHandle(name, new Uri($"http://127.0.0.1:{http}"), process);
-        }
-    }
-
-    private sealed class SiloHandle(string name, Uri baseAddress, Process process) : IDisposable
-    {
-        public string Name { get; } = name;
-
-        public Uri BaseAddress { get; } = baseAddress;
-
-        public Process Process { get; } = process;
-
-        public void Dispose()
-        {
-            if (!Process.HasExited)
-            {
-                Process.Kill(entireProcessTree: true);
-                Process.WaitForExit();
-            }
-
-            Process.Dispose();
-        }
     }
 }

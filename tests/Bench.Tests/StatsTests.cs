@@ -1,4 +1,4 @@
-using Atelier.Bench.Suite;
+using Atelier.Bench.Infrastructure;
 
 namespace Atelier.Bench.Tests;
 

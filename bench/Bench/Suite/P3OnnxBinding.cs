@@ -1,4 +1,5 @@
 using System.Globalization;
+using Atelier.Bench.Infrastructure;
 using Atelier.Onnx;
 using Atelier.Onnx.Writer;
 

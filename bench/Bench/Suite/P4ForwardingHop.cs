@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
+using Atelier.Bench.Infrastructure;
 
 namespace Atelier.Bench.Suite;
 
@@ -26,8 +26,7 @@ internal sealed class P4ForwardingHop : ISuiteScenario
         context.Log($"P4 redis-server on port {redis.Port}; starting silos a and b");
         await using var a = await StartSiloAsync(context, "a", redis, cancellationToken).ConfigureAwait(false);
         await using var b = await StartSiloAsync(context, "b", redis, cancellationToken).ConfigureAwait(false);
-        await WaitForClusterAsync(a, 2, cancellationToken).ConfigureAwait(false);
-        await WaitForClusterAsync(b, 2, cancellationToken).ConfigureAwait(false);
+        await SiloProcess.WaitForClusterAsync([a, b], cancellationToken).ConfigureAwait(false);
 
         var (id, ownerName) = await SessionApi.OpenAsync(a.Http, context.Upload, Model, cancellationToken).ConfigureAwait(false);
         var (owner, other) = ownerName == b.Name ? (b, a) : (a, b);
@@ -103,44 +102,8 @@ internal sealed class P4ForwardingHop : ISuiteScenario
 
     private static Task<SiloProcess> StartSiloAsync(SuiteContext context, string name, RedisServer redis, CancellationToken cancellationToken)
     {
-        var siloPort = SiloProcess.FreePorts(1)[0];
-        return SiloProcess.StartAsync(name, context.Bench.CacheRoot, new Dictionary<string, string>
-        {
-            ["ATELIER__Silo__Mode"] = "redis",
-            ["ATELIER__Cluster__Redis"] = redis.ConnectionString,
-            ["ATELIER__Cluster__KeyPrefix"] = "bench",
-            ["ATELIER__Cluster__SiloPort"] = siloPort.ToString(CultureInfo.InvariantCulture),
-            ["ATELIER__Cluster__SiloBindAddress"] = "127.0.0.1",
-            ["ATELIER__Cluster__AdvertisedHost"] = "127.0.0.1",
-            // A loaded machine must never make a live silo look dead mid-run.
-            ["ATELIER__Cluster__MissedHeartbeatsLimit"] = "30",
-        }, cancellationToken);
-    }
-
-    /// <summary>Waits until <paramref name="silo"/> lists <paramref name="count"/> active silos in <c>GET /v1/cluster</c> (at most 60 s).</summary>
-    private static async Task WaitForClusterAsync(SiloProcess silo, int count, CancellationToken cancellationToken)
-    {
-        var waited = Stopwatch.StartNew();
-        var last = "";
-        while (waited.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            using (var response = await silo.Http.GetAsync(new Uri("v1/cluster", UriKind.Relative), cancellationToken).ConfigureAwait(false))
-            {
-                last = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-                if (response.IsSuccessStatusCode)
-                {
-                    using var json = JsonDocument.Parse(last);
-                    var active = json.RootElement.GetProperty("silos").EnumerateArray().Count(s => s.GetProperty("status").GetString() == "active");
-                    if (active == count)
-                    {
-                        return;
-                    }
-                }
-            }
-
-            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
-        }
-
-        throw new TimeoutException($"silo {silo.Name} did not see {count} active silos within 60 s; last: {last}");
+        var settings = SiloProcess.ClusterSettings(redis, keyPrefix: "bench");
+        settings["ATELIER__Cluster__MissedHeartbeatsLimit"] = "30"; // a loaded machine must never make a live silo look dead mid-run
+        return SiloProcess.StartAsync(name, context.Bench.CacheRoot, settings, cancellationToken);
     }
 }

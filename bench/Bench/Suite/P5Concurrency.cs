@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Atelier.Bench.Infrastructure;
 using Atelier.Imaging;
 using Atelier.Models.Adapters;
 

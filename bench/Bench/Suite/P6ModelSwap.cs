@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
+using Atelier.Bench.Infrastructure;
 using Atelier.Grains.Memory;
 using Atelier.Grains.Models;
 using Atelier.Models.Adapters;

@@ -1,3 +1,4 @@
+using Atelier.Bench.Infrastructure;
 using Atelier.Imaging;
 using Atelier.Models.Adapters;
 using Atelier.Models.Store;

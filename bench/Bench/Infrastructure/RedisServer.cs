@@ -2,11 +2,11 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 
-namespace Atelier.Bench.Suite;
+namespace Atelier.Bench.Infrastructure;
 
 /// <summary>
 /// A real <c>redis-server</c> on a free loopback port, no persistence (the approach of
-/// tests/Cluster.Tests/RedisServerFixture.cs), for the silos of P4.
+/// tests/Cluster.Tests/RedisServerFixture.cs), for the cluster-mode silos of P4 and the routing and failover benchmarks.
 /// </summary>
 internal sealed class RedisServer : IAsyncDisposable
 {
@@ -25,7 +25,7 @@ internal sealed class RedisServer : IAsyncDisposable
     /// <summary>Starts the server and waits until it accepts connections (at most 20 s).</summary>
     public static async Task<RedisServer> StartAsync(CancellationToken cancellationToken)
     {
-        var port = SiloProcess.FreePorts(1)[0];
+        var port = LoopbackPorts.Free();
         var start = new ProcessStartInfo("redis-server") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in new[] { "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no" })
         {

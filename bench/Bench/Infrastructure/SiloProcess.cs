@@ -1,16 +1,20 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using System.Globalization;
 
-namespace Atelier.Bench.Suite;
+namespace Atelier.Bench.Infrastructure;
 
 /// <summary>
-/// A real <c>Atelier.Silo</c> process on free loopback ports, configured through environment variables
+/// A real <c>Atelier.Silo</c> process on a free loopback port, configured through environment variables
 /// (the approach of tests/Cluster.Tests/SiloProcess.cs). Embedded mode unless the settings say
-/// <c>ATELIER__Silo__Mode=redis</c>. The Release silo is built with the bench (project reference).
+/// <c>ATELIER__Silo__Mode=redis</c> (see <see cref="ClusterSettings"/>). The silo is the one built with the bench
+/// (project reference, same configuration), next to the bench's own assembly.
 /// </summary>
-internal sealed class SiloProcess : IAsyncDisposable
+internal sealed partial class SiloProcess : IAsyncDisposable
 {
+    /// <summary>How long a silo may take to answer <c>/readyz</c> after its start: 120 s.</summary>
+    public static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(120);
+
+    private const int OutputTailLines = 40;
     private readonly Process _process;
     private readonly Queue<string> _output = new();
 
@@ -18,6 +22,7 @@ internal sealed class SiloProcess : IAsyncDisposable
     {
         Name = name;
         HttpPort = httpPort;
+        BaseAddress = new Uri($"http://127.0.0.1:{httpPort}/");
         _process = process;
         _process.OutputDataReceived += (_, e) => Keep(e.Data);
         _process.ErrorDataReceived += (_, e) => Keep(e.Data);
@@ -25,17 +30,24 @@ internal sealed class SiloProcess : IAsyncDisposable
         _process.BeginErrorReadLine();
         Http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = Timeout.InfiniteTimeSpan })
         {
-            BaseAddress = new Uri($"http://127.0.0.1:{httpPort}/"),
+            BaseAddress = BaseAddress,
             Timeout = TimeSpan.FromMinutes(5),
         };
     }
 
+    /// <summary>The silo's name (<c>Silo:Name</c>, the <c>X-Atelier-Silo</c> header of its answers).</summary>
     public string Name { get; }
 
     public int HttpPort { get; }
 
+    /// <summary>The public HTTP address, <c>http://127.0.0.1:{port}/</c>.</summary>
+    public Uri BaseAddress { get; }
+
     /// <summary>A client for this silo's public port (keep-alive connections, pooled).</summary>
     public HttpClient Http { get; }
+
+    /// <summary>Whether the process has exited (killed, drained or crashed).</summary>
+    public bool HasExited => _process.HasExited;
 
     /// <summary>The last lines the process wrote (for failure messages).</summary>
     public string OutputTail
@@ -49,7 +61,11 @@ internal sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the silo and waits until <c>/readyz</c> answers 200 (at most 120 s).</summary>
+    /// <summary>
+    /// Starts the silo with the bench defaults (rate limit off, warnings only, <c>ATELIER_HOME</c> =
+    /// <paramref name="cacheRoot"/> when that folder exists) plus <paramref name="settings"/>, and waits until
+    /// <c>/readyz</c> answers 200 (at most <see cref="ReadyTimeout"/>).
+    /// </summary>
     public static async Task<SiloProcess> StartAsync(
         string name, string cacheRoot, IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken)
     {
@@ -59,7 +75,7 @@ internal sealed class SiloProcess : IAsyncDisposable
             throw new InvalidOperationException($"{silo} not found: the bench project references src/Silo, rebuild it.");
         }
 
-        var httpPort = FreePorts(1)[0];
+        var httpPort = LoopbackPorts.Free();
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = AppContext.BaseDirectory,
@@ -70,7 +86,11 @@ internal sealed class SiloProcess : IAsyncDisposable
         start.ArgumentList.Add(silo);
         var environment = start.Environment;
         environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{httpPort}";
-        environment["ATELIER_HOME"] = cacheRoot;
+        if (Directory.Exists(cacheRoot))
+        {
+            environment["ATELIER_HOME"] = cacheRoot; // else the silo finds the nearest .atelier/ above it
+        }
+
         environment["ATELIER__Silo__Name"] = name;
         environment["ATELIER__Security__RatePerSecond"] = "0";
         environment["Logging__LogLevel__Default"] = "Warning";
@@ -95,29 +115,23 @@ internal sealed class SiloProcess : IAsyncDisposable
         return result;
     }
 
-    /// <summary>Distinct free loopback ports: all listeners are held open until every port is chosen.</summary>
-    public static int[] FreePorts(int count)
-    {
-        var listeners = new TcpListener[count];
-        try
-        {
-            for (var i = 0; i < count; i++)
-            {
-                listeners[i] = new TcpListener(IPAddress.Loopback, 0);
-                listeners[i].Start();
-            }
+    /// <summary><c>kill -9</c> of the process tree, without waiting for it (the caller times what follows).</summary>
+    public void Kill() => _process.Kill(entireProcessTree: true);
 
-            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
-        }
-        finally
+    /// <summary>Sends SIGTERM (a graceful stop: the silo drains) and returns once the signal is sent.</summary>
+    public async Task TerminateAsync(CancellationToken cancellationToken)
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)])
+            ?? throw new InvalidOperationException("kill did not start");
+        await kill.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        if (kill.ExitCode != 0)
         {
-            foreach (var listener in listeners)
-            {
-                listener?.Stop();
-                listener?.Dispose();
-            }
+            throw new InvalidOperationException($"kill -TERM {_process.Id} exited with {kill.ExitCode}");
         }
     }
+
+    /// <summary>Completes when the process has exited.</summary>
+    public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
@@ -134,10 +148,11 @@ internal sealed class SiloProcess : IAsyncDisposable
     private async Task WaitReadyAsync(CancellationToken cancellationToken)
     {
         var waited = Stopwatch.StartNew();
-        while (waited.Elapsed < TimeSpan.FromSeconds(120))
+        while (waited.Elapsed < ReadyTimeout)
         {
             if (_process.HasExited)
             {
+                await _process.WaitForExitAsync(cancellationToken).ConfigureAwait(false); // its last output lines read
                 throw new InvalidOperationException($"silo {Name} exited at start ({_process.ExitCode}):\n{OutputTail}");
             }
 
@@ -157,7 +172,7 @@ internal sealed class SiloProcess : IAsyncDisposable
             await Task.Delay(100, cancellationToken).ConfigureAwait(false);
         }
 
-        throw new TimeoutException($"silo {Name} was not ready within 120 s:\n{OutputTail}");
+        throw new TimeoutException($"silo {Name} was not ready within {ReadyTimeout.TotalSeconds:0} s:\n{OutputTail}");
     }
 
     private void Keep(string? line)
@@ -170,7 +185,7 @@ internal sealed class SiloProcess : IAsyncDisposable
         lock (_output)
         {
             _output.Enqueue(line);
-            if (_output.Count > 40)
+            if (_output.Count > OutputTailLines)
             {
                 _output.Dequeue();
             }

@@ -4,21 +4,30 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 
-namespace Atelier.Bench.Suite;
+namespace Atelier.Bench.Infrastructure;
 
 /// <summary>The few HTTP API calls the suite makes (see docs/api.md), each read to the end and checked.</summary>
 internal static class SessionApi
 {
     /// <summary><c>POST /v1/sessions?model=…</c> with the raw JPEG; returns the session id and its owner silo.</summary>
-    public static async Task<(string Id, string Silo)> OpenAsync(HttpClient http, byte[] jpeg, string model, CancellationToken cancellationToken)
+    public static Task<(string Id, string Silo)> OpenAsync(HttpClient http, byte[] jpeg, string model, CancellationToken cancellationToken) =>
+        OpenAsync(http, jpeg, "image/jpeg", model, cancellationToken);
+
+    /// <summary>
+    /// <c>POST /v1/sessions</c> with the raw image of <paramref name="contentType"/>, on <paramref name="model"/> (null: the
+    /// silo's default model); returns the session id and its owner silo.
+    /// </summary>
+    public static async Task<(string Id, string Silo)> OpenAsync(
+        HttpClient http, byte[] image, string contentType, string? model, CancellationToken cancellationToken)
     {
-        using var content = new ByteArrayContent(jpeg);
-        content.Headers.ContentType = new MediaTypeHeaderValue("image/jpeg");
-        using var response = await http.PostAsync(new Uri($"v1/sessions?model={Uri.EscapeDataString(model)}", UriKind.Relative), content, cancellationToken).ConfigureAwait(false);
+        using var content = new ByteArrayContent(image);
+        content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+        var path = model is null ? "v1/sessions" : $"v1/sessions?model={Uri.EscapeDataString(model)}";
+        using var response = await http.PostAsync(new Uri(path, UriKind.Relative), content, cancellationToken).ConfigureAwait(false);
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         if (response.StatusCode != HttpStatusCode.Created)
         {
-            throw new InvalidOperationException($"open ({model}) failed: {(int)response.StatusCode} {body}");
+            throw new InvalidOperationException($"open ({model ?? "default model"}) failed: {(int)response.StatusCode} {body}");
         }
 
         using var json = JsonDocument.Parse(body);
@@ -67,6 +76,27 @@ internal static class SessionApi
     {
         using var request = new HttpRequestMessage(HttpMethod.Delete, new Uri($"v1/sessions/{id}", UriKind.Relative));
         await SendAsync(http, request, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Any call: <paramref name="method"/> <paramref name="path"/> (relative to the client's base address) with an optional
+    /// JSON body and <c>Accept</c> type, read to the end and checked; returns the answering silo (<c>X-Atelier-Silo</c>).
+    /// </summary>
+    public static async Task<string?> SendAsync(
+        HttpClient http, HttpMethod method, string path, string? json, string? accept, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
+        if (json is not null)
+        {
+            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+        }
+
+        if (accept is not null)
+        {
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(accept));
+        }
+
+        return await SendAsync(http, request, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<string?> SendAsync(HttpClient http, HttpRequestMessage request, CancellationToken cancellationToken)

@@ -1,4 +1,4 @@
-namespace Atelier.Bench.Suite;
+namespace Atelier.Bench.Infrastructure;
 
 /// <summary>Order statistics of a latency sample (milliseconds unless said otherwise).</summary>
 internal readonly record struct Stats(int Count, double Median, double P90, double P99, double Min, double Max)

@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+
+namespace Atelier.Bench.Infrastructure;
+
+/// <summary>Cluster mode (<c>Silo:Mode = redis</c>): the settings that put a silo in a cluster, and waiting for it to form.</summary>
+internal sealed partial class SiloProcess
+{
+    /// <summary>How long a silo may take to list the expected silos as active: 120 s.</summary>
+    public static readonly TimeSpan ClusterTimeout = TimeSpan.FromSeconds(120);
+
+    /// <summary>
+    /// The settings of a cluster-mode silo against <paramref name="redis"/>: its HTTP/2 silo-to-silo endpoint on a
+    /// free loopback port, advertised as 127.0.0.1, and <c>Cluster:KeyPrefix</c> when <paramref name="keyPrefix"/> is
+    /// given (else the product default). The caller may add more before <see cref="StartAsync"/>.
+    /// </summary>
+    public static Dictionary<string, string> ClusterSettings(RedisServer redis, string? keyPrefix)
+    {
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["ATELIER__Silo__Mode"] = "redis",
+            ["ATELIER__Cluster__Redis"] = redis.ConnectionString,
+            ["ATELIER__Cluster__SiloPort"] = LoopbackPorts.Free().ToString(CultureInfo.InvariantCulture),
+            ["ATELIER__Cluster__SiloBindAddress"] = "127.0.0.1",
+            ["ATELIER__Cluster__AdvertisedHost"] = "127.0.0.1",
+        };
+        if (keyPrefix is not null)
+        {
+            settings["ATELIER__Cluster__KeyPrefix"] = keyPrefix;
+        }
+
+        return settings;
+    }
+
+    /// <summary>
+    /// Waits until every silo of <paramref name="silos"/> lists exactly their names as active in <c>GET /v1/cluster</c>
+    /// (a lost silo must be unreachable or declared dead, a new one must have joined), each within <see cref="ClusterTimeout"/>.
+    /// </summary>
+    public static async Task WaitForClusterAsync(IReadOnlyCollection<SiloProcess> silos, CancellationToken cancellationToken)
+    {
+        var expected = silos.Select(s => s.Name).Order(StringComparer.Ordinal).ToArray();
+        foreach (var silo in silos)
+        {
+            await silo.WaitForActiveAsync(expected, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task WaitForActiveAsync(string[] expected, CancellationToken cancellationToken)
+    {
+        var waited = Stopwatch.StartNew();
+        var last = "";
+        while (waited.Elapsed < ClusterTimeout)
+        {
+            if (_process.HasExited)
+            {
+                await _process.WaitForExitAsync(cancellationToken).ConfigureAwait(false); // its last output lines read
+                throw new InvalidOperationException($"silo {Name} exited ({_process.ExitCode}) before the cluster formed:\n{OutputTail}");
+            }
+
+            try
+            {
+                using var response = await Http.GetAsync(new Uri("v1/cluster", UriKind.Relative), cancellationToken).ConfigureAwait(false);
+                last = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+                if (response.IsSuccessStatusCode)
+                {
+                    using var json = JsonDocument.Parse(last);
+                    var active = json.RootElement.GetProperty("silos").EnumerateArray()
+                        .Where(s => s.GetProperty("status").GetString() == "active")
+                        .Select(s => s.GetProperty("name").GetString()!)
+                        .Order(StringComparer.Ordinal);
+                    if (active.SequenceEqual(expected))
+                    {
+                        return;
+                    }
+                }
+            }
+            catch (HttpRequestException e)
+            {
+                last = e.Message;
+            }
+
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+        }
+
+        throw new TimeoutException(
+            $"silo {Name} did not list [{string.Join(", ", expected)}] as active within {ClusterTimeout.TotalSeconds:0} s; last: {last}\n{OutputTail}");
+    }
+}
