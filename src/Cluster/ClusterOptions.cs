@@ -61,6 +61,13 @@ public sealed class ClusterOptions
     /// <summary>Largest frame the internal endpoint accepts, in bytes. Default: 256 MiB.</summary>
     public long MaxFrameBytes { get; set; } = 256L * 1024 * 1024;
 
+    /// <summary>
+    /// How long a directory lookup that misses waits while the directory is being rebuilt (Redis restarted empty and
+    /// some live silo has not registered its activations again yet) before it answers 503 cluster_unavailable.
+    /// Default: 10 seconds.
+    /// </summary>
+    public TimeSpan DirectoryRecoveryTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Image versions kept per session in the Redis store (oldest trimmed first). Default: 16 versions.</summary>
     public int SessionMaxVersions { get; set; } = 16;
 
@@ -81,5 +88,6 @@ public sealed class ClusterOptions
         if (TransportTimeout <= TimeSpan.Zero) throw new ArgumentException("Cluster:TransportTimeout must be positive.");
         if (MaxFrameBytes < 1024) throw new ArgumentException("Cluster:MaxFrameBytes must be at least 1024.");
         if (SessionMaxVersions < 1) throw new ArgumentException("Cluster:SessionMaxVersions must be at least 1.");
+        if (DirectoryRecoveryTimeout < TimeSpan.Zero) throw new ArgumentException("Cluster:DirectoryRecoveryTimeout must not be negative.");
     }
 }

@@ -6,8 +6,10 @@ namespace Atelier.Cluster;
 
 /// <summary>
 /// When Redis comes back empty (<see cref="RedisMembership.TableRecreated"/>), registers this silo's activations in
-/// the directory again (<see cref="SiloRuntime.ReassertDirectoryAsync"/>), retrying until it succeeds, so calls from
-/// other silos find their owners and a grain activated elsewhere meanwhile keeps a single activation.
+/// the directory again (<see cref="SiloRuntime.ReassertDirectoryAsync"/>, which also lets grains write their state back
+/// into the emptied store), retrying until it succeeds, then marks this silo's row complete for the new epoch
+/// (<see cref="RedisMembership.MarkDirectoryCompleteAsync"/>): until every live silo has, directory misses wait instead
+/// of placing a second activation of a session that is alive here.
 /// </summary>
 internal sealed partial class DirectoryReassertion(RedisMembership membership, SiloRuntime runtime, ILogger<DirectoryReassertion> logger)
     : BackgroundService
@@ -28,6 +30,7 @@ internal sealed partial class DirectoryReassertion(RedisMembership membership, S
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         membership.TableRecreated += OnTableRecreated;
+        membership.DirectoryPending = () => runtime.DeferredRegistrations > 0;
         try
         {
             while (true)
@@ -37,7 +40,9 @@ internal sealed partial class DirectoryReassertion(RedisMembership membership, S
                 {
                     try
                     {
+                        var epoch = membership.RowEpoch ?? membership.Epoch;
                         var lost = await runtime.ReassertDirectoryAsync(stoppingToken).ConfigureAwait(false);
+                        await membership.MarkDirectoryCompleteAsync(epoch, stoppingToken).ConfigureAwait(false);
                         Reassertions++;
                         Log.Reasserted(logger, runtime.GetActivations().Count, lost);
                         break;

@@ -10,9 +10,11 @@ internal static class MembershipScripts
     private const string Now = "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) ";
 
     /// <summary>
-    /// Status change by the silo itself. KEYS: row, silos set, version. ARGV: address, status, name, channel, dead retention (s).
-    /// Dead is final and statuses only move forward: a silo declared dead cannot write itself back to life (returns -1),
-    /// a late "joining" after "active" is ignored (returns 0). Otherwise bumps and publishes the table version (returned).
+    /// Status change by the silo itself. KEYS: row, silos set, version, table epoch. ARGV: address, status, name, channel,
+    /// dead retention (s), directory epoch for a row this write creates ('*' = the current epoch: a new silo has no
+    /// activations; '' = none). Dead is final and statuses only move forward: a silo declared dead cannot write itself
+    /// back to life (returns -1), a late "joining" after "active" is ignored (returns 0). Otherwise bumps and publishes
+    /// the table version (returned).
     /// </summary>
     public const string WriteStatus = Now + """
         local cur = redis.call('HGET', KEYS[1], 'status')
@@ -20,6 +22,9 @@ internal static class MembershipScripts
         if cur and tonumber(ARGV[2]) < tonumber(cur) then return 0 end
         if not cur then
           redis.call('HSET', KEYS[1], 'started', now, 'name', ARGV[3])
+          local dir = ARGV[6]
+          if dir == '*' then dir = redis.call('GET', KEYS[4]) or '' end
+          if dir ~= '' then redis.call('HSET', KEYS[1], 'dir', dir) end
           redis.call('SADD', KEYS[2], ARGV[1])
         end
         redis.call('HSET', KEYS[1], 'status', ARGV[2], 'heartbeat', now)
@@ -32,10 +37,13 @@ internal static class MembershipScripts
     /// <summary>
     /// Heartbeat (and load report) of the silo itself. KEYS: row, silos set, version, table epoch. ARGV: address, load
     /// JSON (or ''), name, channel, must-exist ('1' once the silo has joined), the epoch the silo knows ('' none yet), a
-    /// fresh epoch to use if the table has none, the status to re-assert. Returns {result, epoch}: result -1 when the
-    /// row says dead, or is gone although the silo had joined this same table (expired after being declared dead);
-    /// 2 when the row was gone because the whole table was lost (Redis restarted empty: the epoch changed), so the row
-    /// was written again with the silo's status; 1 otherwise (a first report creates a joining row).
+    /// fresh epoch to use if the table has none, the status to re-assert, the epoch in which the silo's directory entries
+    /// are complete ('' none). Returns {result, epoch}: result -1 when the row says dead, or is gone although the silo had
+    /// joined this same table (expired after being declared dead); 2 when the row was gone because the whole table was
+    /// lost (Redis restarted empty: the epoch changed), so the row was written again with the silo's status (and no
+    /// directory epoch: its activations must be registered again first); 1 otherwise (a first report creates a joining
+    /// row whose directory is complete in this epoch, as a new silo has no activations). A changed directory epoch
+    /// bumps and publishes the table version, so silos waiting for the directory to be complete learn it at once.
     /// </summary>
     public const string Heartbeat = Now + """
         local epoch = redis.call('GET', KEYS[4])
@@ -54,7 +62,12 @@ internal static class MembershipScripts
             result = 2
           end
           redis.call('HSET', KEYS[1], 'started', now, 'name', ARGV[3], 'status', status)
+          if result == 1 then redis.call('HSET', KEYS[1], 'dir', epoch) end
           redis.call('SADD', KEYS[2], ARGV[1])
+          local v = redis.call('INCR', KEYS[3])
+          redis.call('PUBLISH', ARGV[4], v)
+        elseif ARGV[9] ~= '' and redis.call('HGET', KEYS[1], 'dir') ~= ARGV[9] then
+          redis.call('HSET', KEYS[1], 'dir', ARGV[9])
           local v = redis.call('INCR', KEYS[3])
           redis.call('PUBLISH', ARGV[4], v)
         end

@@ -16,7 +16,9 @@ public sealed class RedisGrainDirectory : IGrainDirectory
 {
     private readonly IConnectionMultiplexer _redis;
     private readonly RedisMembership _membership;
+    private static readonly TimeSpan RecoveryPollPeriod = TimeSpan.FromMilliseconds(50);
     private readonly RedisKeys _keys;
+    private readonly TimeSpan _recoveryTimeout;
 
     public RedisGrainDirectory(IConnectionMultiplexer redis, RedisMembership membership, IOptions<ClusterOptions> options)
     {
@@ -26,16 +28,50 @@ public sealed class RedisGrainDirectory : IGrainDirectory
         _redis = redis;
         _membership = membership;
         _keys = new RedisKeys(options.Value.KeyPrefix);
+        _recoveryTimeout = options.Value.DirectoryRecoveryTimeout;
     }
 
     private IDatabase Db => _redis.GetDatabase();
 
     /// <inheritdoc />
+    /// <remarks>
+    /// A miss is only trusted while the directory is complete: after Redis restarted empty, live silos register their
+    /// activations again one by one, and until they all have (<see cref="RedisMembership.IsDirectoryComplete"/>) a miss
+    /// may be a session alive elsewhere. Such a lookup waits for the entry or for completeness, up to
+    /// <see cref="ClusterOptions.DirectoryRecoveryTimeout"/>, then answers <see cref="ClusterUnavailableException"/>.
+    /// The entry is read with the table epoch, so a silo whose view predates the restart notices it on its next miss.
+    /// </remarks>
     public async ValueTask<GrainAddress?> LookupAsync(GrainId grainId, CancellationToken cancellationToken)
     {
-        var value = await Db.StringGetAsync(_keys.Entry(grainId.ToString())).WithCancellation(cancellationToken)
-            .OrUnavailable("directory lookup").ConfigureAwait(false);
-        return value.IsNull ? null : Parse(grainId, value!);
+        var key = _keys.Entry(grainId.ToString());
+        var deadline = TimeProvider.System.GetTimestamp() + (long)(_recoveryTimeout.TotalSeconds * TimeProvider.System.TimestampFrequency);
+        while (true)
+        {
+            var values = await Db.StringGetAsync([key, _keys.Epoch]).WithCancellation(cancellationToken)
+                .OrUnavailable("directory lookup").ConfigureAwait(false);
+            if (!values[0].IsNull)
+            {
+                return Parse(grainId, values[0]!);
+            }
+
+            if (!string.Equals((string?)values[1] ?? "", _membership.Epoch, StringComparison.Ordinal))
+            {
+                await _membership.RefreshAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            if (_membership.IsDirectoryComplete)
+            {
+                return null;
+            }
+
+            if (TimeProvider.System.GetTimestamp() >= deadline)
+            {
+                throw new ClusterUnavailableException(
+                    $"The grain directory is being rebuilt after Redis lost its data; {grainId} cannot be located yet.");
+            }
+
+            await Task.Delay(RecoveryPollPeriod, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <inheritdoc />

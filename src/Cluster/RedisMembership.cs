@@ -19,6 +19,8 @@ namespace Atelier.Cluster;
 /// </summary>
 public sealed partial class RedisMembership : IMembership, IHostedService, IAsyncDisposable
 {
+    /// <summary>Directory epoch written by a silo with activations still to register (never a real epoch).</summary>
+    private const string PendingDirectory = "pending";
     private readonly IConnectionMultiplexer _redis;
     private readonly ClusterOptions _options;
     private readonly RedisKeys _keys;
@@ -33,6 +35,8 @@ public sealed partial class RedisMembership : IMembership, IHostedService, IAsyn
     private bool _left;
     private int _declaredDead;
     private string? _epoch;
+    private string? _directoryEpoch;
+    private long _recoveryStartedTimestamp;
     private SiloStatus _selfStatus = SiloStatus.Joining;
     private long _lastOutageTimestamp;
     private Task? _loop;
@@ -69,6 +73,42 @@ public sealed partial class RedisMembership : IMembership, IHostedService, IAsyn
     /// <summary>Every row of the local view (all statuses).</summary>
     public IReadOnlyCollection<MembershipRow> Rows => [.. _view.Rows.Values];
 
+    /// <summary>The table epoch of the local view ('' before the first read of a table that has one).</summary>
+    public string Epoch => _view.Epoch;
+
+    /// <summary>
+    /// Whether this silo serves activations the directory does not know yet (created during an outage): its row then
+    /// says its directory entries are incomplete, so other silos do not trust a directory miss. Set by
+    /// <see cref="DirectoryReassertion"/>.
+    /// </summary>
+    internal Func<bool>? DirectoryPending { get; set; }
+
+    /// <summary>The table epoch this silo's latest heartbeat wrote into (null before the first heartbeat).</summary>
+    internal string? RowEpoch => _epoch;
+
+    /// <summary>
+    /// Whether the directory holds every live activation of the cluster, as far as the local view knows: false after
+    /// Redis restarted empty until every live silo has written its row again and registered its activations again
+    /// (its row's <see cref="MembershipRow.DirectoryEpoch"/> is the table's epoch). While false, a directory miss
+    /// proves nothing: the grain may be alive on a silo that has not re-registered it yet.
+    /// </summary>
+    public bool IsDirectoryComplete => _view.DirectoryComplete;
+
+    /// <summary>
+    /// Records that every activation of this silo is registered in the directory of table epoch
+    /// <paramref name="epoch"/> (after <see cref="TableRecreated"/>), and writes it into this silo's row now.
+    /// </summary>
+    public async Task MarkDirectoryCompleteAsync(string epoch, CancellationToken cancellationToken)
+    {
+        _directoryEpoch = epoch;
+        if (_selfLoad is { } load && !_left && !IsDeclaredDead)
+        {
+            await HeartbeatAsync(load, cancellationToken).ConfigureAwait(false);
+        }
+
+        await RefreshAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     private IDatabase Db => _redis.GetDatabase();
 
     /// <inheritdoc />
@@ -78,8 +118,9 @@ public sealed partial class RedisMembership : IMembership, IHostedService, IAsyn
         RememberSelf(silo);
         var result = (long)await Db.ScriptEvaluateAsync(
             MembershipScripts.WriteStatus,
-            [_keys.SiloRow(address), _keys.Silos, _keys.Version],
-            [address, (int)status, _options.SiloName, (RedisValue)(string)_keys.Changed!, (long)_options.DeadRowRetention.TotalSeconds])
+            [_keys.SiloRow(address), _keys.Silos, _keys.Version, _keys.Epoch],
+            [address, (int)status, _options.SiloName, (RedisValue)(string)_keys.Changed!, (long)_options.DeadRowRetention.TotalSeconds,
+                _directoryEpoch ?? (_joined ? "" : "*")])
             .WithCancellation(cancellationToken).ConfigureAwait(false);
         if (result == -1 && status != SiloStatus.Dead)
         {
@@ -165,14 +206,16 @@ public sealed partial class RedisMembership : IMembership, IHostedService, IAsyn
             rows[silo] = ParseRow(silo, (RedisResult[])result[i + 1]!);
         }
 
-        var view = new View(version, now, rows) { Epoch = epoch };
         lock (_writeLock)
         {
             // Views may be read concurrently (loop, pub/sub, writes): never go back to an older version, unless the
             // table itself is new (Redis restarted empty: versions start again).
-            if (view.Version >= _view.Version || !string.Equals(view.Epoch, _view.Epoch, StringComparison.Ordinal))
+            var previous = _view;
+            if (version >= previous.Version || !string.Equals(epoch, previous.Epoch, StringComparison.Ordinal))
             {
-                _metrics?.ViewChanged(_view.Rows, rows);
+                CarryOver(previous, epoch, rows);
+                var view = new View(version, now, rows) { Epoch = epoch };
+                _metrics?.ViewChanged(previous.Rows, rows);
                 _view = view;
             }
         }
@@ -202,7 +245,7 @@ public sealed partial class RedisMembership : IMembership, IHostedService, IAsyn
             var retry = false;
             foreach (var row in view.Rows.Values)
             {
-                if (row.Status == SiloStatus.Dead || row.Silo == _self || view.NowMs - row.HeartbeatAtMs < maxAgeMs)
+                if (row.Status == SiloStatus.Dead || row.Carried || row.Silo == _self || view.NowMs - row.HeartbeatAtMs < maxAgeMs)
                 {
                     continue;
                 }
@@ -365,11 +408,17 @@ public sealed partial class RedisMembership : IMembership, IHostedService, IAsyn
             MembershipScripts.Heartbeat,
             [_keys.SiloRow(address), _keys.Silos, _keys.Version, _keys.Epoch],
             [address, json, _options.SiloName, (RedisValue)(string)_keys.Changed!, joined ? "1" : "0",
-                _epoch ?? "", Guid.NewGuid().ToString("N"), (int)_selfStatus])
+                _epoch ?? "", Guid.NewGuid().ToString("N"), (int)_selfStatus,
+                DirectoryPending?.Invoke() == true ? PendingDirectory : _directoryEpoch ?? ""])
             .WithCancellation(cancellationToken).ConfigureAwait(false))!;
         var result = (long)answer[0];
         var previousEpoch = _epoch;
         _epoch = (string)answer[1]!;
+        if (result == 1 && _directoryEpoch is null)
+        {
+            _directoryEpoch = _epoch; // the first table this silo is in: it had no activations to register before
+        }
+
         if (result == -1)
         {
             OnSelfDead();
@@ -383,6 +432,35 @@ public sealed partial class RedisMembership : IMembership, IHostedService, IAsyn
     }
 
     private void RememberSelf(SiloAddress silo) => _self ??= silo;
+
+    /// <summary>
+    /// After Redis restarted empty the new table fills up one heartbeat at a time. Until the recovery grace (the
+    /// heartbeat limit) has passed, silos of the previous view that are missing from the new table stay in the view,
+    /// marked <see cref="MembershipRow.Carried"/>: they are most likely alive and about to write their rows again.
+    /// A silo that does not come back within the grace leaves the view (and is then dead to <see cref="IsDeadAsync"/>).
+    /// </summary>
+    private void CarryOver(View previous, string epoch, Dictionary<SiloAddress, MembershipRow> rows)
+    {
+        var now = TimeProvider.System.GetTimestamp();
+        if (!string.Equals(epoch, previous.Epoch, StringComparison.Ordinal) && previous.Rows.Count > 0)
+        {
+            _recoveryStartedTimestamp = now; // the table was lost (again): a new grace starts
+        }
+
+        if (_recoveryStartedTimestamp == 0
+            || TimeProvider.System.GetElapsedTime(_recoveryStartedTimestamp, now) >= _options.HeartbeatPeriod * (_options.MissedHeartbeatsLimit + 1))
+        {
+            return;
+        }
+
+        foreach (var (silo, row) in previous.Rows)
+        {
+            if (row.Status != SiloStatus.Dead && !rows.ContainsKey(silo))
+            {
+                rows[silo] = row with { Carried = true };
+            }
+        }
+    }
 
     /// <summary>
     /// True until the heartbeat limit has passed since this silo last failed to reach Redis. After an outage every
@@ -427,7 +505,7 @@ public sealed partial class RedisMembership : IMembership, IHostedService, IAsyn
 
     private static MembershipRow ParseRow(SiloAddress silo, RedisResult[] fields)
     {
-        string name = "";
+        string name = "", directoryEpoch = "";
         var status = SiloStatus.Joining;
         long started = 0, heartbeat = 0;
         var load = new SiloLoad(silo);
@@ -440,11 +518,12 @@ public sealed partial class RedisMembership : IMembership, IHostedService, IAsyn
                 case "status": status = (SiloStatus)int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "started": started = long.Parse(value, CultureInfo.InvariantCulture); break;
                 case "heartbeat": heartbeat = long.Parse(value, CultureInfo.InvariantCulture); break;
+                case "dir": directoryEpoch = value; break;
                 case "load": load = JsonSerializer.Deserialize<LoadDto>(value)?.ToLoad(silo) ?? load; break;
             }
         }
 
-        return new MembershipRow(silo, name, status, started, heartbeat, load);
+        return new MembershipRow(silo, name, status, started, heartbeat, load) { DirectoryEpoch = directoryEpoch };
     }
 
     private sealed record View(long Version, long NowMs, IReadOnlyDictionary<SiloAddress, MembershipRow> Rows)
@@ -455,6 +534,10 @@ public sealed partial class RedisMembership : IMembership, IHostedService, IAsyn
 
         public SiloLoad[] Active { get; } = [.. Rows.Values.Where(r => r.Status == SiloStatus.Active)
             .Select(r => r.Load).OrderBy(l => l.Silo.ToString(), StringComparer.Ordinal)];
+
+        /// <summary>No carried row, and every live row has registered its activations in this epoch's directory.</summary>
+        public bool DirectoryComplete => Rows.Values.All(r => r.Status == SiloStatus.Dead
+            || (!r.Carried && string.Equals(r.DirectoryEpoch, Epoch, StringComparison.Ordinal)));
     }
 
     private sealed record LoadDto(int Activations, int QueueLength, long DeviceBytesUsed, long DeviceBytesBudget, string[] ResidentModels)

@@ -65,6 +65,11 @@ internal sealed class SessionApi(HttpClient http)
     public Task<HttpResponseMessage> SegmentAsync(SiloProcess silo, string id) =>
         http.PostAsJsonAsync(new Uri(silo.BaseAddress, $"/v1/sessions/{id}/segment"), new { points = new[] { new[] { 48.0, 32.0 } } });
 
+    /// <summary>A refining click (refine: true, one more background point) through <paramref name="silo"/>.</summary>
+    public Task<HttpResponseMessage> RefineAsync(SiloProcess silo, string id) =>
+        http.PostAsJsonAsync(new Uri(silo.BaseAddress, $"/v1/sessions/{id}/segment"),
+            new { points = new[] { new[] { 48.0, 32.0 }, new[] { 4.0, 4.0 } }, labels = new[] { 1, 0 }, refine = true });
+
     public Task<HttpResponseMessage> InfoAsync(SiloProcess silo, string id) =>
         http.GetAsync(new Uri(silo.BaseAddress, $"/v1/sessions/{id}"));
 

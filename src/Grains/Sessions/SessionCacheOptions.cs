@@ -10,4 +10,10 @@ public sealed class SessionCacheOptions
 
     /// <summary>How often an idle session checks its TTL. Default: 5 seconds.</summary>
     public TimeSpan TtlCheckPeriod { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How often a session whose write to the session store failed because the store was unreachable (Redis outage)
+    /// tries the write again; the session keeps serving from memory meanwhile. Default: 1 second.
+    /// </summary>
+    public TimeSpan StoreRetryPeriod { get; set; } = TimeSpan.FromSeconds(1);
 }

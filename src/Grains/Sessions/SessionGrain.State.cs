@@ -228,10 +228,11 @@ internal sealed partial class SessionGrain
             FirstVersion = history.Trimmed,
             AppliedEdits = AppliedEditsWith(operation, history.Trimmed + history.Current),
         };
-        await store.SaveAsync(_record, cancellationToken).ConfigureAwait(false);
+        await PersistAsync(cancellationToken).ConfigureAwait(false);
         _selection?.Dispose();
         _selection = null;
         _lowRes = null;
+        _lowResLost = false;
         if (_embedding is { } cached && cached.Version != history.Current)
         {
             cached.Dispose();
@@ -277,6 +278,7 @@ internal sealed partial class SessionGrain
 
         _ttlTimer?.Dispose();
         _ttlTimer = null;
+        StopStoreRetry();
         _embedding?.Dispose();
         _embedding = null;
         _selection?.Dispose();

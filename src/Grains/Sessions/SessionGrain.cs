@@ -35,6 +35,7 @@ internal sealed partial class SessionGrain(
     private CachedEmbedding? _embedding;
     private Mask? _selection;
     private float[]? _lowRes;
+    private bool _lowResLost;
     private DateTimeOffset _lastAccess;
     private IGrainTimer? _ttlTimer;
     private bool _closed;
@@ -49,13 +50,15 @@ internal sealed partial class SessionGrain(
             return; // arrived by migration with its state (see SessionGrain.Migration.cs)
         }
 
-        // A session opened earlier (perhaps on a silo that has since died) comes back from the store.
-        if (await store.LoadAsync(Id, cancellationToken).ConfigureAwait(false) is { } record)
+        // A session opened earlier (perhaps on a silo that has since died) comes back from the store. A session being
+        // opened now has nothing there (and must open even while the store is unreachable).
+        if (!IsNewGrain && await store.LoadAsync(Id, cancellationToken).ConfigureAwait(false) is { } record)
         {
             _record = record;
             _history = NewHistory();
             _history.Reset(record.Versions, record.Current, record.FirstVersion, decodedCurrent: null);
             Started();
+            _lowResLost = true; // a refine right after the failover runs as a plain click
             registry.CountRehomed();
             LogRestored(logger, Id, record.Versions.Count);
         }
@@ -112,7 +115,7 @@ internal sealed partial class SessionGrain(
             _record = record;
             _history = history;
             await EnsureEmbeddingAsync(cancellationToken).ConfigureAwait(false);
-            await store.SaveAsync(record, cancellationToken).ConfigureAwait(false);
+            await PersistAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -144,7 +147,7 @@ internal sealed partial class SessionGrain(
         var started = time.GetTimestamp();
         var prompt = PromptValidator.ToPrompt(request, record.Width, record.Height, _options);
         var previous = request.Refine ? _lowRes : null;
-        if (request.Refine && previous is null)
+        if (request.Refine && previous is null && !_lowResLost)
         {
             throw new InvalidPromptException("refine: there is no previous mask to refine; segment once without refine first.");
         }
@@ -194,6 +197,7 @@ internal sealed partial class SessionGrain(
             }
 
             _lowRes = candidates[0].LowResLogits;
+            _lowResLost = false;
             return Select(best!, masks, started);
         }
         finally
@@ -227,6 +231,7 @@ internal sealed partial class SessionGrain(
         }
 
         _lowRes = null; // a subject mask has no SAM logits to refine
+        _lowResLost = false;
         return Remember(EditOperations.SelectSubject, Select(mask, [Describe(mask, 1f)], started));
     }
 

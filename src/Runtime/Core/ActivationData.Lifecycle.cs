@@ -17,7 +17,19 @@ internal sealed partial class ActivationData
         {
             if (!IsPerSilo)
             {
-                var winner = await Runtime.Directory.RegisterAsync(Address, _previous, CancellationToken.None).ConfigureAwait(false);
+                GrainAddress winner;
+                try
+                {
+                    winner = await Runtime.Directory.RegisterAsync(Address, _previous, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (ClusterUnavailableException) when (_isNewGrain)
+                {
+                    // The call creating this grain minted its id: no activation can exist anywhere else. Serve it now
+                    // and register once the directory is reachable again (SiloRuntime.RegisterDeferredAsync).
+                    winner = Address;
+                    Runtime.DeferRegistration(this);
+                }
+
                 if (winner.ActivationId != Address.ActivationId)
                 {
                     SiloRuntime.Log.LostRegistration(Runtime.Logger, GrainId, winner.Silo);
@@ -91,6 +103,10 @@ internal sealed partial class ActivationData
                 await DeactivateAsync(DeactivationReason.ShuttingDown, Runtime.StoppingToken).ConfigureAwait(false);
                 control.TrySetResult();
                 break;
+            case ControlKind.StorageLost:
+                await RecoverStorageAsync().ConfigureAwait(false);
+                control.TrySetResult();
+                break;
             case ControlKind.Migrate:
                 if (!control.Task.IsCompleted) // a drain withdraws migrations not started by its deadline
                 {
@@ -101,6 +117,25 @@ internal sealed partial class ActivationData
             default:
                 control.TrySetResult();
                 break;
+        }
+    }
+
+    private async Task RecoverStorageAsync()
+    {
+        if (_grain is not IGrainStorageRecoveryParticipant participant)
+        {
+            return;
+        }
+
+        try
+        {
+            await participant.OnStorageLostAsync(Runtime.StoppingToken).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // The grain keeps serving; its own write-through tries again on its next change.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            SiloRuntime.Log.StorageRecoveryFailed(Runtime.Logger, exception, GrainId);
         }
     }
 

@@ -18,6 +18,7 @@ internal sealed partial class ActivationData
     private readonly TaskCompletionSource _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<GrainTimer> _timers = [];
     private readonly GrainAddress? _previous;
+    private readonly bool _isNewGrain;
     private MigrationContext? _rehydration;
     private List<Task>? _readers;
     private int _queued;
@@ -30,7 +31,10 @@ internal sealed partial class ActivationData
     private AsyncServiceScope? _scope;
     private Exception? _activationFailure;
 
-    public ActivationData(SiloRuntime runtime, GrainClassInfo grainClass, GrainId grainId, GrainAddress? previous, MigrationContext? rehydration)
+    /// <param name="isNewGrain">The creating call minted the grain's id (<see cref="PlacementHints.NewGrainKey"/>): if the
+    /// directory is unreachable, the activation serves anyway and is registered when it is back.</param>
+    public ActivationData(SiloRuntime runtime, GrainClassInfo grainClass, GrainId grainId, GrainAddress? previous, MigrationContext? rehydration,
+        bool isNewGrain = false)
     {
         Runtime = runtime;
         GrainClass = grainClass;
@@ -38,6 +42,7 @@ internal sealed partial class ActivationData
         Address = new GrainAddress(grainId, runtime.Address, Guid.NewGuid());
         _previous = previous;
         _rehydration = rehydration;
+        _isNewGrain = isNewGrain;
         _lastActive = runtime.Time.GetTimestamp();
     }
 
@@ -50,6 +55,9 @@ internal sealed partial class ActivationData
     public GrainAddress Address { get; }
 
     public ActivationState State => _state;
+
+    /// <summary>Created by the call that minted the grain's id (<see cref="PlacementHints.NewGrainKey"/>).</summary>
+    public bool IsNewGrain => _isNewGrain;
 
     /// <summary>Completes with true once <see cref="Grain.OnActivateAsync"/> succeeded, false if activation failed.</summary>
     public Task<bool> Activated => _activated.Task;

@@ -14,6 +14,9 @@ internal enum ControlKind
 
     /// <summary>Nothing: makes the loop look at a deactivation requested outside an exclusive turn.</summary>
     Wake,
+
+    /// <summary>The cluster's shared storage was lost: let the grain write its state back (<see cref="IGrainStorageRecoveryParticipant"/>).</summary>
+    StorageLost,
 }
 
 /// <summary>A lifecycle request queued behind the calls already in the mailbox (not counted against its capacity).</summary>

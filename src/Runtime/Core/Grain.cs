@@ -23,6 +23,12 @@ public abstract class Grain : IAddressable
     /// <summary>The silo this activation lives on.</summary>
     protected SiloAddress Silo => Activation.Runtime.Address;
 
+    /// <summary>
+    /// True when the call that created this activation minted the grain's id (<see cref="PlacementHints.NewGrainKey"/>):
+    /// no state of it can exist yet, so <see cref="OnActivateAsync"/> need not look for any.
+    /// </summary>
+    protected bool IsNewGrain => Activation.IsNewGrain;
+
     internal ActivationData Activation =>
         _activation ?? throw new InvalidOperationException("Grain instances are created by the runtime, not with 'new'.");
 

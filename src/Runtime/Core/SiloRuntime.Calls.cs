@@ -164,7 +164,18 @@ public sealed partial class SiloRuntime
             return (null, cached.Silo);
         }
 
-        var address = await Directory.LookupAsync(grainId, CancellationToken.None).ConfigureAwait(false);
+        GrainAddress? address;
+        try
+        {
+            address = await Directory.LookupAsync(grainId, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (ClusterUnavailableException) when (IsNewGrain(call) && !_stopRequested)
+        {
+            // The directory is unreachable, but this call minted the grain's id: nobody else can hold it. Serve it
+            // here; it is registered when the directory is back.
+            return (GetOrCreateActivation(call.Interface, grainId, previous: null, isNewGrain: true), default);
+        }
+
         if (address is not null && address.Silo != Address
             && (IsReachable(address.Silo) || !await _membership.IsDeadAsync(address.Silo, CancellationToken.None).ConfigureAwait(false)))
         {
@@ -177,8 +188,14 @@ public sealed partial class SiloRuntime
         // No live activation anywhere: the entry is absent, ours but stale, or its silo is dead. Place a new one;
         // the directory's compare-and-set decides between racing activators.
         var target = Place(call);
-        return target == Address ? (GetOrCreateActivation(call.Interface, grainId, previous: address), default) : (null, target);
+        return target == Address
+            ? (GetOrCreateActivation(call.Interface, grainId, previous: address, isNewGrain: IsNewGrain(call)), default)
+            : (null, target);
     }
+
+    private static bool IsNewGrain(CallWorkItem call) =>
+        call.Context is { } context && context.TryGetValue(PlacementHints.NewGrainKey, out var key)
+        && string.Equals(key, call.GrainId.Key, StringComparison.Ordinal);
 
     private SiloAddress Place(CallWorkItem call)
     {

@@ -60,5 +60,14 @@ public sealed partial class SiloRuntime
 
         [LoggerMessage(EventId = 143, Level = LogLevel.Warning, Message = "{GrainId} was registered by {Silo} while the directory was lost; deactivating the copy here.")]
         public static partial void DirectoryEntryLost(ILogger logger, GrainId grainId, SiloAddress silo);
+
+        [LoggerMessage(EventId = 144, Level = LogLevel.Warning, Message = "The directory is unreachable; new grain {GrainId} is activated here and registered when it is back.")]
+        public static partial void RegistrationDeferred(ILogger logger, GrainId grainId);
+
+        [LoggerMessage(EventId = 145, Level = LogLevel.Information, Message = "{GrainId}, activated while the directory was unreachable, is registered now.")]
+        public static partial void DeferredRegistered(ILogger logger, GrainId grainId);
+
+        [LoggerMessage(EventId = 146, Level = LogLevel.Warning, Message = "Writing the state of {GrainId} back into the emptied storage failed.")]
+        public static partial void StorageRecoveryFailed(ILogger logger, Exception exception, GrainId grainId);
     }
 }

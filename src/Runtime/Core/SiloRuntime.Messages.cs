@@ -104,7 +104,17 @@ public sealed partial class SiloRuntime
                 }
                 else if (!_activations.TryGetValue(call.GrainId, out activation!))
                 {
-                    var address = await Directory.LookupAsync(call.GrainId, CancellationToken.None).ConfigureAwait(false);
+                    var isNew = IsNewGrain(call);
+                    GrainAddress? address = null;
+                    try
+                    {
+                        address = await Directory.LookupAsync(call.GrainId, CancellationToken.None).ConfigureAwait(false);
+                    }
+                    catch (ClusterUnavailableException) when (isNew)
+                    {
+                        // Placed here by a caller that minted the id while the directory is unreachable: see ResolveAsync.
+                    }
+
                     if ((address is not null && address.Silo != Address
                             && (IsReachable(address.Silo) || !await _membership.IsDeadAsync(address.Silo, CancellationToken.None).ConfigureAwait(false)))
                         || _stopRequested)
@@ -114,7 +124,7 @@ public sealed partial class SiloRuntime
                         throw new ActivationUnavailableException(address is not null && address.Silo != Address ? address : null);
                     }
 
-                    activation = GetOrCreateActivation(call.Interface, call.GrainId, previous: address);
+                    activation = GetOrCreateActivation(call.Interface, call.GrainId, previous: address, isNewGrain: isNew);
                 }
 
                 if (activation.TryEnqueue(call))

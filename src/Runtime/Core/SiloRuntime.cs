@@ -285,7 +285,7 @@ public sealed partial class SiloRuntime : IHostedService, IMessageHandler, IAsyn
             : throw new InvalidOperationException($"No grain class is registered for {name} on silo {Address}.");
 
     /// <summary>The activation of <paramref name="grainId"/> on this silo, created (and started) if there is none.</summary>
-    private ActivationData GetOrCreateActivation(GrainInterfaceInfo grainInterface, GrainId grainId, GrainAddress? previous)
+    private ActivationData GetOrCreateActivation(GrainInterfaceInfo grainInterface, GrainId grainId, GrainAddress? previous, bool isNewGrain = false)
     {
         if (_activations.TryGetValue(grainId, out var existing))
         {
@@ -305,7 +305,7 @@ public sealed partial class SiloRuntime : IHostedService, IMessageHandler, IAsyn
                 throw new SiloUnavailableException($"Silo {Address} is shutting down and accepts no new activations.");
             }
 
-            created = new ActivationData(this, GetClass(grainInterface), grainId, previous, rehydration: null);
+            created = new ActivationData(this, GetClass(grainInterface), grainId, previous, rehydration: null, isNewGrain);
             _activations[grainId] = created;
         }
 
@@ -331,6 +331,10 @@ public sealed partial class SiloRuntime : IHostedService, IMessageHandler, IAsyn
         try
         {
             await _membership.ReportLoadAsync(GetLoad(), CancellationToken.None).ConfigureAwait(false);
+            if (!_deferred.IsEmpty)
+            {
+                await RegisterDeferredAsync(CancellationToken.None).ConfigureAwait(false);
+            }
         }
 #pragma warning disable CA1031 // The next period tries again.
         catch (Exception exception)

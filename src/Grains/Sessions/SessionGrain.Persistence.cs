@@ -1,0 +1,74 @@
+using Atelier.Grains.Storage;
+using Atelier.Runtime;
+using Microsoft.Extensions.Logging;
+
+namespace Atelier.Grains.Sessions;
+
+/// <summary>
+/// Write-through of the session record to <see cref="ISessionStore"/>, tolerant of a store outage: the activation
+/// holds the whole record in memory, so while Redis is unreachable a write is kept pending and retried on a timer
+/// (<see cref="SessionCacheOptions.StoreRetryPeriod"/>) instead of failing an open or an edit that has already been
+/// applied. When Redis comes back empty the runtime asks for the record again (<see cref="IGrainStorageRecoveryParticipant"/>).
+/// What a pending write cannot survive is the loss of this silo before the store is back.
+/// </summary>
+internal sealed partial class SessionGrain : IGrainStorageRecoveryParticipant
+{
+    private IGrainTimer? _storeRetryTimer;
+
+    /// <summary>Whether the store lacks the latest record (its write failed with the store unreachable).</summary>
+    private bool StorePending => _storeRetryTimer is not null;
+
+    public Task OnStorageLostAsync(CancellationToken cancellationToken) =>
+        _record is null || _closed ? Task.CompletedTask : PersistAsync(cancellationToken);
+
+    /// <summary>Writes <see cref="_record"/>; when the store is unreachable, keeps it pending and retries on a timer.</summary>
+    private async Task PersistAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await store.SaveAsync(_record!, cancellationToken).ConfigureAwait(false);
+            StopStoreRetry();
+        }
+        catch (ClusterUnavailableException e)
+        {
+            if (!StorePending)
+            {
+                LogStoreWriteDeferred(logger, e, Id);
+                var period = cacheOptions.Value.StoreRetryPeriod;
+                _storeRetryTimer = RegisterGrainTimer(RetryStoreWriteAsync, period, period);
+            }
+        }
+    }
+
+    private async Task RetryStoreWriteAsync(CancellationToken cancellationToken)
+    {
+        if (_record is null || _closed)
+        {
+            StopStoreRetry();
+            return;
+        }
+
+        try
+        {
+            await store.SaveAsync(_record, cancellationToken).ConfigureAwait(false);
+            StopStoreRetry();
+            LogStoreWriteRecovered(logger, Id);
+        }
+        catch (ClusterUnavailableException)
+        {
+            // Still unreachable: the next tick tries again.
+        }
+    }
+
+    private void StopStoreRetry()
+    {
+        _storeRetryTimer?.Dispose();
+        _storeRetryTimer = null;
+    }
+
+    [LoggerMessage(EventId = 220, Level = LogLevel.Warning, Message = "Session {SessionId}: the session store is unreachable; the record stays in memory and is written when it is back.")]
+    private static partial void LogStoreWriteDeferred(ILogger logger, Exception exception, string sessionId);
+
+    [LoggerMessage(EventId = 221, Level = LogLevel.Information, Message = "Session {SessionId}: the pending record was written to the session store.")]
+    private static partial void LogStoreWriteRecovered(ILogger logger, string sessionId);
+}
