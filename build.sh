@@ -18,9 +18,12 @@ summarize() {
   local dir=$1
   local files=("$dir"/*.trx)
   [ -e "${files[0]}" ] || { echo "0 passed, 0 failed, 0 skipped"; return; }
-  grep -ho '<Counters [^>]*>' "${files[@]}" | awk '
+  # Skipped tests are not in the counters the VSTest TRX logger writes: count their results instead.
+  local skipped
+  skipped=$(cat "${files[@]}" | grep -o 'outcome="NotExecuted"' | wc -l)
+  grep -ho '<Counters [^>]*>' "${files[@]}" | awk -v skipped="$skipped" '
     { for (i = 1; i <= NF; i++) { split($i, kv, "="); gsub(/[^0-9]/, "", kv[2]); c[kv[1]] += kv[2] } }
-    END { printf "%d passed, %d failed, %d skipped\n", c["passed"], c["failed"] + c["error"] + c["timeout"] + c["aborted"], c["notExecuted"] }'
+    END { printf "%d passed, %d failed, %d skipped\n", c["passed"], c["failed"] + c["error"] + c["timeout"] + c["aborted"], skipped }'
 }
 
 case "${1:-}" in
