@@ -27,6 +27,9 @@ public static class GrpcProtocol
     /// <summary>Seconds to wait before retrying (overload, rate limit), sent as a trailer.</summary>
     public const string RetryAfterTrailer = "retry-after";
 
+    /// <summary>Silo header and error trailer: the silo that executed the call (a session's owner, wherever the call arrived).</summary>
+    public const string AtelierSiloMetadata = "x-atelier-silo";
+
     public const string Identity = "identity";
 
     public const string Gzip = "gzip";

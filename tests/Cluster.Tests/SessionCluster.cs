@@ -44,11 +44,17 @@ internal sealed class SessionCluster : IAsyncDisposable
     };
 
     public static async Task<SessionCluster> StartAsync(
-        RedisServerFixture redis, string[] names, ClusterOptions? options = null, Func<string, Dictionary<string, string>>? environment = null)
+        RedisServerFixture redis, string[] names, ClusterOptions? options = null, Func<string, Dictionary<string, string>>? environment = null,
+        string? apiKey = null)
     {
         options ??= DefaultOptions(redis);
         var silos = names.Select(n => SiloProcess.Start(n, options, environment?.Invoke(n) ?? DefaultEnvironment())).ToArray();
         var http = new HttpClient { Timeout = TimeSpan.FromSeconds(120) };
+        if (apiKey is not null)
+        {
+            http.DefaultRequestHeaders.Add("X-Api-Key", apiKey); // silos with Security:ApiKeys: every request of the helpers acts as its tenant
+        }
+
         var cluster = new SessionCluster(options, silos, http);
         try
         {

@@ -58,6 +58,40 @@ public sealed class PlacementTests
     }
 
     [Fact]
+    public void Resource_aware_stops_preferring_a_resident_silo_once_its_free_memory_is_below_the_room_threshold()
+    {
+        const long Room = 4L << 20; // what one new activation needs
+        var director = new ResourceAwarePlacementDirector(new Random(4), minFreeDeviceBytes: Room);
+        SiloLoad Resident(long freeBytes) => new(B) { DeviceBytesBudget = 16L << 20, DeviceBytesUsed = (16L << 20) - freeBytes, ResidentModels = ["sam-b"] };
+        var others = new[] { Load(A, 12), Load(C, 6) };
+
+        // Room for one more: every placement goes to the resident silo.
+        var roomy = new[] { others[0], Resident(Room), others[1] };
+        Assert.All(Enumerable.Range(0, 100), _ => Assert.Equal(B, director.Place(new PlacementRequest(Grain, A, "sam-b"), roomy)));
+
+        // A few free bytes but less than one activation needs (its memory manager would evict to make space): the
+        // resident silo is full, the others take the sessions, and it loses every comparison it is sampled into.
+        var full = new[] { others[0], Resident(Room - 1), others[1] };
+        var chosen = Enumerable.Range(0, 300).Select(_ => director.Place(new PlacementRequest(Grain, A, "sam-b"), full)).ToList();
+        Assert.DoesNotContain(B, chosen);
+        Assert.Contains(A, chosen);
+        Assert.Contains(C, chosen);
+    }
+
+    [Fact]
+    public void Resource_aware_director_from_the_container_reads_the_room_threshold_option()
+    {
+        var services = new ServiceCollection();
+        services.AddAtelierSilo(o => o.PlacementMinFreeDeviceBytes = 1L << 30);
+        using var provider = services.BuildServiceProvider();
+        var director = provider.GetRequiredService<ResourceAwarePlacementDirector>();
+        var silos = new[] { Load(A, 12), Load(B, 0, models: "sam-b") with { DeviceBytesUsed = (16L << 30) - (512L << 20) } };
+
+        // 512 MiB free on the resident silo is below the configured 1 GiB: A (12 GiB free) wins every time.
+        Assert.All(Enumerable.Range(0, 50), _ => Assert.Equal(A, director.Place(new PlacementRequest(Grain, A, "sam-b"), silos)));
+    }
+
+    [Fact]
     public void Resource_aware_breaks_memory_ties_on_queue_length()
     {
         var director = new ResourceAwarePlacementDirector(new Random(3));

@@ -290,6 +290,7 @@ internal sealed partial class ActivationData
 #pragma warning restore CA1031
         {
             activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, exception.GetType().Name);
+            ExceptionOrigin.Set(exception, Runtime.Name);
             call.Fail(exception);
         }
         finally

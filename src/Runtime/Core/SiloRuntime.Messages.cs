@@ -30,7 +30,7 @@ public sealed partial class SiloRuntime
         catch (Exception exception)
 #pragma warning restore CA1031
         {
-            return MessageCodec.EncodeError(exception);
+            return MessageCodec.EncodeError(exception, Name);
         }
     }
 
@@ -68,7 +68,7 @@ public sealed partial class SiloRuntime
         catch (Exception exception)
 #pragma warning restore CA1031
         {
-            return MessageCodec.EncodeError(exception);
+            return MessageCodec.EncodeError(exception, Name);
         }
         finally
         {

@@ -77,6 +77,9 @@ public sealed partial class SiloRuntime : IHostedService, IMessageHandler, IAsyn
     /// <summary>This silo's address.</summary>
     public SiloAddress Address { get; }
 
+    /// <summary>This silo's name (<see cref="SiloRuntimeOptions.Name"/>, else its endpoint).</summary>
+    public string Name => Options.Name ?? Options.Endpoint;
+
     /// <summary>Creates grain references whose calls are routed by this silo.</summary>
     public IGrainFactory GrainFactory { get; }
 

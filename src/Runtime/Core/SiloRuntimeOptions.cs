@@ -7,6 +7,18 @@ public sealed class SiloRuntimeOptions
     /// Default <c>localhost</c> (embedded single silo).</summary>
     public string Endpoint { get; set; } = "localhost";
 
+    /// <summary>Name of this silo for people (logs, headers): an error this silo answers carries it to the caller
+    /// (<see cref="ExceptionOrigin.GetOriginSilo"/>). Default null: <see cref="Endpoint"/>.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>Free device bytes below which <see cref="ResourceAwarePlacementDirector"/> treats a silo as full: it is
+    /// then no longer preferred for a model resident on it. Size it to what one new activation needs on the device (a
+    /// SAM session caches a 4 MiB float32 embedding). Default 16 MiB; 0 keeps a silo preferred until its device is
+    /// completely used.</summary>
+    public long PlacementMinFreeDeviceBytes { get; set; } = DefaultPlacementMinFreeDeviceBytes;
+
+    internal const long DefaultPlacementMinFreeDeviceBytes = 16L << 20;
+
     /// <summary>Generation (epoch) of this silo process. Default null: the start time in Unix milliseconds.</summary>
     public long? Generation { get; set; }
 
@@ -75,6 +87,16 @@ public sealed class SiloRuntimeOptions
         if (string.IsNullOrWhiteSpace(Endpoint))
         {
             throw new InvalidOperationException("SiloRuntimeOptions.Endpoint must be set.");
+        }
+
+        if (Name is not null && string.IsNullOrWhiteSpace(Name))
+        {
+            throw new InvalidOperationException("SiloRuntimeOptions.Name must not be blank (null: the endpoint).");
+        }
+
+        if (PlacementMinFreeDeviceBytes < 0)
+        {
+            throw new InvalidOperationException("SiloRuntimeOptions.PlacementMinFreeDeviceBytes must be ≥ 0.");
         }
 
         if (MailboxCapacity < 1 || MaxForwardCount < 0 || DirectoryCacheSize < 1)

@@ -4,11 +4,15 @@ namespace Atelier.Runtime;
 /// Exceptions across silos: type name, assembly-qualified name, message and stack trace travel; the caller rebuilds
 /// the original type when it is an <see cref="Exception"/> type it can load that has a <c>(string message)</c>
 /// constructor, else a <see cref="RemoteGrainException"/> that keeps the original type name. Only exception types
-/// are ever instantiated from a frame.
+/// are ever instantiated from a frame. Last comes the name of the silo that answered (<see cref="ExceptionOrigin"/>);
+/// a frame that ends before it (a silo of an older build) rebuilds an exception without an origin.
 /// </summary>
 internal static class ExceptionCodec
 {
-    public static void Write(FrameWriter writer, Exception exception)
+    /// <param name="writer">The frame being written.</param>
+    /// <param name="exception">What the call threw.</param>
+    /// <param name="origin">Name of the silo answering the call (this one).</param>
+    public static void Write(FrameWriter writer, Exception exception, string origin)
     {
         var type = exception.GetType();
         if (exception is RemoteGrainException remote)
@@ -24,6 +28,7 @@ internal static class ExceptionCodec
 
         writer.WriteString(exception.Message);
         writer.WriteString(exception.StackTrace);
+        writer.WriteString(origin);
     }
 
     public static Exception Read(ref FrameReader reader)
@@ -32,7 +37,13 @@ internal static class ExceptionCodec
         var qualifiedName = reader.ReadString();
         var message = reader.ReadString() ?? string.Empty;
         var stackTrace = reader.ReadString();
-        return Rebuild(typeName, qualifiedName, message, stackTrace);
+        var exception = Rebuild(typeName, qualifiedName, message, stackTrace);
+        if (!reader.IsAtEnd && reader.ReadString() is { Length: > 0 } origin)
+        {
+            ExceptionOrigin.Set(exception, origin);
+        }
+
+        return exception;
     }
 
     private static Exception Rebuild(string typeName, string? qualifiedName, string message, string? stackTrace)

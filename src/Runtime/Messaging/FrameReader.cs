@@ -9,6 +9,9 @@ internal struct FrameReader(ReadOnlyMemory<byte> frame)
     private readonly ReadOnlyMemory<byte> _frame = frame;
     private int _position;
 
+    /// <summary>Whether every byte of the frame has been read.</summary>
+    public readonly bool IsAtEnd => _position >= _frame.Length;
+
     public byte ReadByte() => Take(1)[0];
 
     public int ReadInt32() => BinaryPrimitives.ReadInt32LittleEndian(Take(4));

@@ -7,7 +7,7 @@ namespace Atelier.Runtime;
 /// <code>
 /// [version][kind]
 /// Request : callId:i64 caller:silo grainType:str key:str method:i32 context:(n:i32 {str str}) args:(n:i32 {value})
-/// Response: status:u8  Ok: value | Error: exception | NotHere: hasForward:u8 [address] | Canceled
+/// Response: status:u8  Ok: value | Error: exception (type, message, stack, answering silo's name) | NotHere: hasForward:u8 [address] | Canceled
 /// Cancel  : callId:i64 caller:silo
 /// Migrate : grainType:str key:str previous:address state:(n:i32 {str bytes})
 /// </code>
@@ -115,12 +115,13 @@ internal static class MessageCodec
         return writer.WrittenMemory.ToArray();
     }
 
-    public static ReadOnlyMemory<byte> EncodeError(Exception exception)
+    /// <summary>An error response; <paramref name="origin"/> names the silo answering (see <see cref="ExceptionOrigin"/>).</summary>
+    public static ReadOnlyMemory<byte> EncodeError(Exception exception, string origin)
     {
         using var writer = new FrameWriter();
         WriteHeader(writer, FrameKind.Response);
         writer.WriteByte((byte)ResponseStatus.Error);
-        ExceptionCodec.Write(writer, exception);
+        ExceptionCodec.Write(writer, exception, origin);
         return writer.WrittenMemory.ToArray();
     }
 

@@ -1,8 +1,11 @@
+using Microsoft.Extensions.Options;
+
 namespace Atelier.Runtime;
 
 /// <summary>
 /// Resource-aware placement for device-bound work. Candidates are the silos where the requested model
-/// (<see cref="PlacementRequest.Model"/>) is resident and that still have free device memory; if there are none,
+/// (<see cref="PlacementRequest.Model"/>) is resident and that still have room on the device (at least
+/// <see cref="SiloRuntimeOptions.PlacementMinFreeDeviceBytes"/> free, or no budget reported); if there are none,
 /// every active silo. Among candidates it uses the power of two choices: sample two at random and take the one with
 /// more free device bytes, then the shorter queue, then fewer activations. Sampling two instead of scanning all
 /// keeps a burst of placements made from one stale load view from piling onto the single best silo.
@@ -10,14 +13,25 @@ namespace Atelier.Runtime;
 public sealed class ResourceAwarePlacementDirector : IPlacementDirector
 {
     private readonly Random _random;
+    private readonly long _minFreeDeviceBytes;
 
-    /// <summary>Creates the director with the shared random source.</summary>
+    /// <summary>Creates the director with the shared random source and default options.</summary>
     public ResourceAwarePlacementDirector()
-        : this(Random.Shared)
+        : this(Random.Shared, SiloRuntimeOptions.DefaultPlacementMinFreeDeviceBytes)
     {
     }
 
-    internal ResourceAwarePlacementDirector(Random random) => _random = random;
+    /// <summary>Creates the director with the shared random source and the silo's options.</summary>
+    public ResourceAwarePlacementDirector(IOptions<SiloRuntimeOptions> options)
+        : this(Random.Shared, (options ?? throw new ArgumentNullException(nameof(options))).Value.PlacementMinFreeDeviceBytes)
+    {
+    }
+
+    internal ResourceAwarePlacementDirector(Random random, long minFreeDeviceBytes = SiloRuntimeOptions.DefaultPlacementMinFreeDeviceBytes)
+    {
+        _random = random;
+        _minFreeDeviceBytes = minFreeDeviceBytes;
+    }
 
     /// <inheritdoc />
     public SiloAddress Place(PlacementRequest request, IReadOnlyList<SiloLoad> silos)
@@ -57,7 +71,13 @@ public sealed class ResourceAwarePlacementDirector : IPlacementDirector
         return Better(candidates[first], candidates[second]).Silo;
     }
 
-    private static bool HasRoom(SiloLoad silo) => silo.DeviceBytesBudget == 0 || silo.FreeDeviceBytes > 0;
+    /// <summary>
+    /// Room for one more activation. "Any free byte" is not room: a silo's memory manager makes space for a new session
+    /// by demoting older sessions' cached tensors, so a busy silo sits just under its budget and would attract every
+    /// new session of its resident model forever, each one evicting another.
+    /// </summary>
+    private bool HasRoom(SiloLoad silo) =>
+        silo.DeviceBytesBudget == 0 || (silo.FreeDeviceBytes > 0 && silo.FreeDeviceBytes >= _minFreeDeviceBytes);
 
     private static SiloLoad Better(SiloLoad a, SiloLoad b)
     {

@@ -1,3 +1,4 @@
+using Atelier.Runtime;
 using Atelier.Silo.Hosting;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
@@ -13,8 +14,13 @@ internal sealed partial class AtelierExceptionHandler(IProblemDetailsService pro
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        // The exception handler middleware cleared the response headers; the silo still names itself.
-        if (httpContext.RequestServices?.GetService<IOptions<SiloOptions>>() is { } silo)
+        // The exception handler middleware cleared the response headers. A grain call that failed on another silo (the
+        // session's owner, reached by forwarding) names that silo; an error raised here before any grain ran names this one.
+        if (exception.GetOriginSilo() is { } owner)
+        {
+            httpContext.Response.Headers["X-Atelier-Silo"] = owner;
+        }
+        else if (httpContext.RequestServices?.GetService<IOptions<SiloOptions>>() is { } silo)
         {
             httpContext.Response.Headers["X-Atelier-Silo"] = silo.Value.Name;
         }

@@ -1,5 +1,7 @@
 using System.Globalization;
+using Atelier.Grains.Hosting;
 using Atelier.Grpc;
+using Atelier.Runtime;
 using Atelier.Silo.Errors;
 using Atelier.Silo.Security;
 using Microsoft.AspNetCore.Http.Features;
@@ -18,6 +20,7 @@ internal sealed partial class GrpcServer(
     ApiKeyStore keys,
     TenantRateLimiter limiter,
     GrpcCallTracker tracker,
+    SiloIdentity silo,
     ILogger<GrpcServer> logger)
 {
     /// <summary>Largest deadline honoured; longer ones (up to 99999999 hours) mean "no deadline".</summary>
@@ -110,6 +113,7 @@ internal sealed partial class GrpcServer(
         }
         catch (Exception e)
         {
+            NameExecutingSilo(http, e);
             if (GrpcStatusMapping.Map(e) is { } failure)
             {
                 LogFailed(logger, method, failure.Status, failure.Code ?? "-");
@@ -170,6 +174,22 @@ internal sealed partial class GrpcServer(
         }
 
         return request.Headers[ApiKeyMiddleware.ApiKeyHeader].ToString().AsSpan().Trim();
+    }
+
+    /// <summary>
+    /// A call that failed in a grain on another silo (the session's owner, reached by forwarding) names that silo, as
+    /// <c>X-Atelier-Silo</c> does on the HTTP API: in the response headers when they have not gone out yet, and always in
+    /// the <c>x-atelier-silo</c> trailer (this silo's name when the error was raised here, before any grain ran).
+    /// </summary>
+    private void NameExecutingSilo(HttpContext http, Exception exception)
+    {
+        var executing = exception.GetOriginSilo() ?? silo.Name;
+        if (!http.Response.HasStarted)
+        {
+            http.Response.Headers[GrpcProtocol.AtelierSiloMetadata] = executing;
+        }
+
+        http.Response.AppendTrailer(GrpcProtocol.AtelierSiloMetadata, executing);
     }
 
     private static void Finish(HttpContext http, GrpcStatusMapping.Failure? failure)

@@ -48,7 +48,11 @@ internal static partial class SiloHostExtensions
         builder.Services.AddSingleton(new SiloIdentity(siloName));
         builder.Services.AddOptions<SiloRuntimeOptions>().Bind(builder.Configuration.GetSection("Runtime"));
         builder.AddAtelierCluster();
-        builder.Services.AddAtelierSilo(runtime => runtime.Endpoint = siloName);
+        builder.Services.AddAtelierSilo(runtime =>
+        {
+            runtime.Endpoint = siloName;
+            runtime.Name = siloName; // errors answered for other silos carry it (X-Atelier-Silo of the owner)
+        });
         builder.Services.AddAtelierGrains(builder.Configuration);
         builder.Services.AddOptions<ModelLoaderOptions>().Configure<IOptions<SiloOptions>>((loader, silo) =>
         {
