@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 
@@ -46,44 +45,28 @@ internal sealed partial class SiloProcess
         }
     }
 
-    private async Task WaitForActiveAsync(string[] expected, CancellationToken cancellationToken)
+    private Task WaitForActiveAsync(string[] expected, CancellationToken cancellationToken)
     {
-        var waited = Stopwatch.StartNew();
         var last = "";
-        while (waited.Elapsed < ClusterTimeout)
-        {
-            if (_process.HasExited)
+        return PollAsync(
+            async token =>
             {
-                await _process.WaitForExitAsync(cancellationToken).ConfigureAwait(false); // its last output lines read
-                throw new InvalidOperationException($"silo {Name} exited ({_process.ExitCode}) before the cluster formed:\n{OutputTail}");
-            }
-
-            try
-            {
-                using var response = await Http.GetAsync(new Uri("v1/cluster", UriKind.Relative), cancellationToken).ConfigureAwait(false);
-                last = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-                if (response.IsSuccessStatusCode)
+                using var response = await Http.GetAsync(new Uri("v1/cluster", UriKind.Relative), token).ConfigureAwait(false);
+                last = await response.Content.ReadAsStringAsync(token).ConfigureAwait(false);
+                if (!response.IsSuccessStatusCode)
                 {
-                    using var json = JsonDocument.Parse(last);
-                    var active = json.RootElement.GetProperty("silos").EnumerateArray()
-                        .Where(s => s.GetProperty("status").GetString() == "active")
-                        .Select(s => s.GetProperty("name").GetString()!)
-                        .Order(StringComparer.Ordinal);
-                    if (active.SequenceEqual(expected))
-                    {
-                        return;
-                    }
+                    return false;
                 }
-            }
-            catch (HttpRequestException e)
-            {
-                last = e.Message;
-            }
 
-            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
-        }
-
-        throw new TimeoutException(
-            $"silo {Name} did not list [{string.Join(", ", expected)}] as active within {ClusterTimeout.TotalSeconds:0} s; last: {last}\n{OutputTail}");
+                using var json = JsonDocument.Parse(last);
+                return json.RootElement.GetProperty("silos").EnumerateArray()
+                    .Where(s => s.GetProperty("status").GetString() == "active")
+                    .Select(s => s.GetProperty("name").GetString()!)
+                    .Order(StringComparer.Ordinal)
+                    .SequenceEqual(expected);
+            },
+            ClusterTimeout,
+            () => $"listing [{string.Join(", ", expected)}] as active (last answer: {last})",
+            cancellationToken);
     }
 }

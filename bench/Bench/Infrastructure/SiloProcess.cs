@@ -145,34 +145,48 @@ internal sealed partial class SiloProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private async Task WaitReadyAsync(CancellationToken cancellationToken)
+    private Task WaitReadyAsync(CancellationToken cancellationToken) =>
+        PollAsync(
+            async token =>
+            {
+                using var response = await Http.GetAsync(new Uri("readyz", UriKind.Relative), token).ConfigureAwait(false);
+                return response.IsSuccessStatusCode;
+            },
+            ReadyTimeout,
+            () => "ready",
+            cancellationToken);
+
+    /// <summary>
+    /// Calls <paramref name="probe"/> every 100 ms until it answers true (an <see cref="HttpRequestException"/> counts
+    /// as not yet); throws with the process output if the process exits first or <paramref name="timeout"/> passes.
+    /// </summary>
+    private async Task PollAsync(Func<CancellationToken, Task<bool>> probe, TimeSpan timeout, Func<string> condition, CancellationToken cancellationToken)
     {
         var waited = Stopwatch.StartNew();
-        while (waited.Elapsed < ReadyTimeout)
+        while (waited.Elapsed < timeout)
         {
             if (_process.HasExited)
             {
                 await _process.WaitForExitAsync(cancellationToken).ConfigureAwait(false); // its last output lines read
-                throw new InvalidOperationException($"silo {Name} exited at start ({_process.ExitCode}):\n{OutputTail}");
+                throw new InvalidOperationException($"silo {Name} exited ({_process.ExitCode}) before it was {condition()}:\n{OutputTail}");
             }
 
             try
             {
-                using var response = await Http.GetAsync(new Uri("readyz", UriKind.Relative), cancellationToken).ConfigureAwait(false);
-                if (response.IsSuccessStatusCode)
+                if (await probe(cancellationToken).ConfigureAwait(false))
                 {
                     return;
                 }
             }
             catch (HttpRequestException)
             {
-                // Not listening yet.
+                // Not listening (yet, or any more: the next turn sees the exit).
             }
 
             await Task.Delay(100, cancellationToken).ConfigureAwait(false);
         }
 
-        throw new TimeoutException($"silo {Name} was not ready within {ReadyTimeout.TotalSeconds:0} s:\n{OutputTail}");
+        throw new TimeoutException($"silo {Name} was not {condition()} within {timeout.TotalSeconds:0} s:\n{OutputTail}");
     }
 
     private void Keep(string? line)
