@@ -20,7 +20,7 @@ summarize() {
   [ -e "${files[0]}" ] || { echo "0 passed, 0 failed, 0 skipped"; return; }
   # Skipped tests are not in the counters the VSTest TRX logger writes: count their results instead.
   local skipped
-  skipped=$(cat "${files[@]}" | grep -o 'outcome="NotExecuted"' | wc -l)
+  skipped=$({ grep -ho 'outcome="NotExecuted"' "${files[@]}" || true; } | wc -l)
   grep -ho '<Counters [^>]*>' "${files[@]}" | awk -v skipped="$skipped" '
     { for (i = 1; i <= NF; i++) { split($i, kv, "="); gsub(/[^0-9]/, "", kv[2]); c[kv[1]] += kv[2] } }
     END { printf "%d passed, %d failed, %d skipped\n", c["passed"], c["failed"] + c["error"] + c["timeout"] + c["aborted"], skipped }'
