@@ -48,15 +48,10 @@ internal sealed partial class SessionGrain : IGrainStorageRecoveryParticipant
             return;
         }
 
-        try
+        await PersistAsync(cancellationToken).ConfigureAwait(false); // still unreachable: the timer stays, the next tick tries again
+        if (!StorePending)
         {
-            await store.SaveAsync(_record, cancellationToken).ConfigureAwait(false);
-            StopStoreRetry();
             LogStoreWriteRecovered(logger, Id);
-        }
-        catch (ClusterUnavailableException)
-        {
-            // Still unreachable: the next tick tries again.
         }
     }
 
