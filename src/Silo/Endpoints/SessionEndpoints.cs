@@ -123,8 +123,7 @@ internal static partial class SessionEndpoints
         var upload = await RequestBodies.ReadImageAsync(context.Request, api.Value.MaxUploadBytes, ct).ConfigureAwait(false);
         var id = SessionIds.New();
         var grain = Session(context, grains, id);
-        RequestContext.Set(PlacementHints.ModelKey, model ?? sessions.Value.DefaultModel); // placed where it is resident
-        RequestContext.Set(PlacementHints.NewGrainKey, id); // a fresh id: servable even while Redis is down
+        SessionIds.HintNewSession(id, model ?? sessions.Value.DefaultModel);
         var info = await grain.Open(upload, new OpenSessionOptions(model, ttlSpan), ct).ConfigureAwait(false);
         return TypedResults.Created("/v1/sessions/" + id, Executed(context, info));
     }

@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
+using Atelier.Runtime;
 
 namespace Atelier.Silo.Endpoints;
 
@@ -14,6 +15,16 @@ internal static class SessionIds
         Span<byte> random = stackalloc byte[18];
         RandomNumberGenerator.Fill(random);
         return Base64Url.EncodeToString(random);
+    }
+
+    /// <summary>
+    /// Placement hints for the open call of the session <paramref name="id"/> just minted (HTTP and gRPC alike): placed
+    /// where <paramref name="model"/> is resident, and servable on the receiving silo even while Redis is down.
+    /// </summary>
+    public static void HintNewSession(string id, string model)
+    {
+        RequestContext.Set(PlacementHints.ModelKey, model);
+        RequestContext.Set(PlacementHints.NewGrainKey, id);
     }
 
     /// <summary>Whether <paramref name="id"/> could be a session id (URL-safe characters, bounded length).</summary>

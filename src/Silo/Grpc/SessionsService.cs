@@ -89,8 +89,7 @@ internal sealed partial class SessionsService(
         var upload = new ImageUpload(content.ToArray(), first.ContentType.Length == 0 ? null : first.ContentType);
         var id = SessionIds.New();
         var grain = Session(call, id);
-        RequestContext.Set(PlacementHints.ModelKey, model ?? sessions.Value.DefaultModel); // placed where it is resident
-        RequestContext.Set(PlacementHints.NewGrainKey, id); // a fresh id: servable even while Redis is down
+        SessionIds.HintNewSession(id, model ?? sessions.Value.DefaultModel);
         var info = await grain.Open(upload, new OpenSessionOptions(model, ttl), call.Token).ConfigureAwait(false);
         await call.WriteAsync(GrpcConvert.Session(info)).ConfigureAwait(false);
     }
