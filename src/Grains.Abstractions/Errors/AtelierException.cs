@@ -2,9 +2,10 @@ namespace Atelier.Grains;
 
 /// <summary>
 /// Base of the product's typed errors. Each subclass has one stable <see cref="Code"/> (the API's
-/// ProblemDetails <c>code</c>) and a <c>(string message)</c> constructor, so the runtime can rebuild it
-/// on the calling silo with its type intact.
+/// ProblemDetails <c>code</c>) and is <c>[GenerateSerializer]</c>, so Orleans rebuilds it on the calling silo
+/// with its type intact.
 /// </summary>
+[GenerateSerializer]
 public abstract class AtelierException : Exception
 {
     protected AtelierException() { }

@@ -1,6 +1,7 @@
 namespace Atelier.Grains;
 
 /// <summary>The upload exceeds a configured size, pixel-count or side limit. Code <c>image_too_large</c>.</summary>
+[GenerateSerializer, Alias("atelier.image-too-large-error")]
 public sealed class ImageTooLargeException : AtelierException
 {
     public ImageTooLargeException() { }

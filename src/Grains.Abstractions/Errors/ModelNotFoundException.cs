@@ -1,6 +1,7 @@
 namespace Atelier.Grains;
 
 /// <summary>The named model is not registered (or belongs to another tenant). Code <c>model_not_found</c>.</summary>
+[GenerateSerializer, Alias("atelier.model-not-found-error")]
 public sealed class ModelNotFoundException : AtelierException
 {
     public ModelNotFoundException() { }

@@ -1,6 +1,7 @@
 namespace Atelier.Grains;
 
 /// <summary>Undo or redo was asked with no version to go to. Code <c>nothing_to_undo</c>.</summary>
+[GenerateSerializer, Alias("atelier.nothing-to-undo-error")]
 public sealed class NothingToUndoException : AtelierException
 {
     public NothingToUndoException() { }

@@ -1,6 +1,7 @@
 namespace Atelier.Grains;
 
 /// <summary>The session does not exist, has expired or was closed (also answered for another tenant's session). Code <c>session_not_found</c>.</summary>
+[GenerateSerializer, Alias("atelier.session-not-found-error")]
 public sealed class SessionNotFoundException : AtelierException
 {
     public SessionNotFoundException() { }

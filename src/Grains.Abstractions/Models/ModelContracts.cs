@@ -1,6 +1,9 @@
+using Orleans.Concurrency;
+
 namespace Atelier.Grains;
 
 /// <summary>Where a model is on one silo.</summary>
+[GenerateSerializer, Alias("atelier.model-state")]
 public enum ModelState
 {
     Loaded,
@@ -11,6 +14,7 @@ public enum ModelState
 /// <summary>A model's state and counters on one silo.</summary>
 /// <param name="Hits">Acquisitions that found the model loaded.</param>
 /// <param name="Misses">Acquisitions that had to load it.</param>
+[GenerateSerializer, Immutable, Alias("atelier.model-residency")]
 public sealed record ModelResidency(
     string ModelId,
     string Silo,
@@ -27,10 +31,12 @@ public sealed record ModelResidency(
     double RunMsTotal)
 {
     /// <summary>Runs per operation on this silo (e.g. <c>encode</c>, <c>decode</c>); empty when never run.</summary>
+    [Id(13)]
     public IReadOnlyDictionary<string, long> RunsByOperation { get; init; } = new Dictionary<string, long>();
 }
 
 /// <summary>One silo's load figures.</summary>
+[GenerateSerializer, Immutable, Alias("atelier.silo-stats")]
 public sealed record SiloStats(
     string Silo,
     int Sessions,

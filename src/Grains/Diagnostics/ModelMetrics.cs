@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Atelier.Grains.Memory;
 using Atelier.Grains.Models;
-using Atelier.Runtime.Diagnostics;
 
 namespace Atelier.Grains.Diagnostics;
 

@@ -4,8 +4,8 @@ using Atelier.Grains.Sessions;
 using Atelier.Grains.Storage;
 using Atelier.Models.Adapters;
 using Atelier.Models.Store;
+using Atelier.Grains.Placement;
 using Atelier.Onnx;
-using Atelier.Runtime;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -13,19 +13,24 @@ using Microsoft.Extensions.Options;
 
 namespace Atelier.Grains.Hosting;
 
-/// <summary>DI registration of the product: grains, model host, device memory, stores.</summary>
+/// <summary>Registration of the product on an Orleans silo: grains, model host, device memory, placement, stores.</summary>
 public static class GrainsServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the session and model grains and the silo services they use, bound to configuration sections
-    /// <c>Sessions</c>, <c>Sessions:Cache</c>, <c>Device</c>, <c>Models:Host</c>, <c>Models:Store</c>,
-    /// <c>Models:Loader</c>. Embedded defaults: in-memory session store, filesystem model store under the
-    /// setup cache (<c>$ATELIER_HOME/models</c>). Requires the runtime (<c>AddAtelierSilo</c>).
+    /// Adds what the session grain needs on this silo: the model host and device memory manager (DI singletons), the
+    /// model host grain service (one per silo, addressable by silo), the session placement director and the device
+    /// figures it reads, bound to configuration sections <c>Sessions</c>, <c>Sessions:Cache</c>, <c>Device</c>,
+    /// <c>Models:Host</c>, <c>Models:Store</c>, <c>Models:Loader</c>, <c>Placement</c>. Embedded defaults: in-memory
+    /// session store, filesystem model store under the setup cache (<c>$ATELIER_HOME/models</c>). Grain classes are
+    /// found by Orleans itself.
     /// </summary>
-    public static IServiceCollection AddAtelierGrains(this IServiceCollection services, IConfiguration configuration)
+    public static ISiloBuilder AddAtelierGrains(this ISiloBuilder silo, IConfiguration configuration)
     {
-        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(silo);
         ArgumentNullException.ThrowIfNull(configuration);
+        silo.AddGrainService<ModelHostService>();
+        silo.AddPlacementDirector<SessionPlacementStrategy, SessionPlacementDirector>();
+        var services = silo.Services;
         services.AddOptions<SessionOptions>().Bind(configuration.GetSection(SessionOptions.SectionName))
             .Validate(o => o.MaxPoints is >= 1 and <= 1024, "Sessions:MaxPoints must be in 1..1024.")
             .Validate(o => o.MaxDilate is >= 0 and <= 512, "Sessions:MaxDilate must be in 0..512.")
@@ -49,8 +54,12 @@ public static class GrainsServiceCollectionExtensions
         services.AddOptions<ModelLoaderOptions>().Bind(configuration.GetSection(ModelLoaderOptions.SectionName));
         services.AddOptions<OnnxRuntimeOptions>().Bind(configuration.GetSection("Onnx"));
 
-        // The host may register the silo's display name first; otherwise the runtime endpoint names it.
-        services.TryAddSingleton(sp => new SiloIdentity(sp.GetRequiredService<IOptions<SiloRuntimeOptions>>().Value.Endpoint));
+        services.AddOptions<PlacementOptions>().Bind(configuration.GetSection(PlacementOptions.SectionName))
+            .Validate(o => o.MinFreeDeviceBytes >= 0 && o.RefreshPeriod > TimeSpan.Zero, "Placement:MinFreeDeviceBytes must be non-negative and Placement:RefreshPeriod positive.")
+            .ValidateOnStart();
+
+        // The host may register the silo's display name first; otherwise Orleans' silo name names it.
+        services.TryAddSingleton(sp => new SiloIdentity(sp.GetRequiredService<ILocalSiloDetails>().Name));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ISessionStore, InMemorySessionStore>();
         services.TryAddSingleton<IModelStore>(sp => new FileSystemModelStore(
@@ -60,8 +69,10 @@ public static class GrainsServiceCollectionExtensions
         services.TryAddSingleton<ModelHost>();
         services.TryAddSingleton<SessionRegistry>();
         services.AddHostedService<ModelHostStartup>();
-        services.AddGrainsFromAssembly(typeof(GrainsServiceCollectionExtensions).Assembly);
-        return services;
+        services.AddSingleton<IModelHostServiceClient, ModelHostServiceClient>();
+        services.AddSingleton<DeviceFigures>();
+        services.AddHostedService(sp => sp.GetRequiredService<DeviceFigures>());
+        return silo;
     }
 
     /// <summary><c>$ATELIER_HOME/models</c>, or <c>.atelier/models</c> of the nearest ancestor folder.</summary>

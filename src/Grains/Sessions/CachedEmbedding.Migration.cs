@@ -110,4 +110,5 @@ internal sealed partial class CachedEmbedding
 }
 
 /// <summary>Describes an embedding's raw bytes in a migration: precision, shape, image version and SAM transform.</summary>
+[GenerateSerializer, Alias("atelier.embedding-descriptor")]
 internal sealed record EmbeddingDescriptor(bool IsFloat16, long[] Shape, int Version, int OriginalWidth, int OriginalHeight, int TargetLength);

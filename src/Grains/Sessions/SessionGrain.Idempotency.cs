@@ -1,11 +1,10 @@
 using Atelier.Grains.Storage;
 using Atelier.Imaging;
-using Atelier.Runtime;
 
 namespace Atelier.Grains.Sessions;
 
 /// <summary>
-/// Idempotency keys of edits (HTTP <c>Idempotency-Key</c>, carried in <see cref="RequestContext.IdempotencyKey"/>):
+/// Idempotency keys of edits (HTTP <c>Idempotency-Key</c>, carried in <see cref="CallContext.IdempotencyKey"/>):
 /// a key already answered returns the same answer without running the edit again. Answers are kept in memory for the
 /// last <see cref="SessionOptions.MaxRememberedEdits"/> keys; keys of edits that produced a version are also saved with
 /// the session, so a retry that reaches a reactivated session on another silo after a failover is answered from the
@@ -16,7 +15,7 @@ internal sealed partial class SessionGrain
     private readonly Dictionary<string, (string Operation, object Result)> _replies = new(StringComparer.Ordinal);
     private readonly Queue<string> _replyOrder = new();
 
-    private static string? IdempotencyKey => RequestContext.Get(RequestContext.IdempotencyKey);
+    private static string? IdempotencyKey => CallContext.Get(CallContext.IdempotencyKey);
 
     /// <summary>The answer already given under the caller's key for <paramref name="operation"/>, if any.</summary>
     private bool TryReplay<T>(string operation, out T result)

@@ -1,7 +1,7 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 using Atelier.Grains.Storage;
 using Atelier.Imaging;
-using Atelier.Runtime;
 
 namespace Atelier.Grains.Sessions;
 
@@ -9,7 +9,8 @@ namespace Atelier.Grains.Sessions;
 /// Migration (graceful drain, explicit moves): the session travels with its image versions, version pointer,
 /// selection, refine logits and its cached SAM embedding as raw bytes (float32 or float16, as cached), so the
 /// target silo answers the next click without running the encoder. Order on the old silo:
-/// <see cref="OnDeactivateAsync"/> (reason <see cref="DeactivationReason.Migrating"/>: keeps everything),
+/// <see cref="OnDeactivateAsync"/> (reason <see cref="DeactivationReasonCode.Migrating"/>, or <see cref="DeactivationReasonCode.ShuttingDown"/>
+/// with another silo active, where it asks for the migration itself: keeps everything),
 /// <see cref="OnDehydrate"/> (copies it out, then releases it); on the new silo <see cref="OnRehydrate"/> (adopts the
 /// embedding into the device budget, or leaves it to be re-encoded lazily when there is no room) then
 /// <see cref="OnActivateAsync"/> (resumes instead of reading the store).
@@ -38,24 +39,24 @@ internal sealed partial class SessionGrain : IGrainMigrationParticipant
             var versions = history.Encoded;
             for (var i = 0; i < versions.Count; i++)
             {
-                dehydrationContext.TryAddBytes(VersionKeyPrefix + i.ToString(System.Globalization.CultureInfo.InvariantCulture), versions[i]);
+                dehydrationContext.AddBytes(VersionKeyPrefix + i.ToString(System.Globalization.CultureInfo.InvariantCulture), versions[i]);
             }
 
             if (_embedding is { } embedding && embedding.Version == history.Current && !embedding.Lease.IsReleased
                 && embedding.Export() is { } exported)
             {
-                dehydrationContext.TryAddBytes(EmbeddingKey, exported.Bytes);
+                dehydrationContext.AddBytes(EmbeddingKey, exported.Bytes);
                 dehydrationContext.TryAddValue(EmbeddingDescriptorKey, exported.Descriptor);
             }
 
             if (_selection is { } selection)
             {
-                dehydrationContext.TryAddBytes(SelectionKey, selection.Data.ToArray());
+                dehydrationContext.AddBytes(SelectionKey, selection.Data.ToArray());
             }
 
             if (_lowRes is { } lowRes)
             {
-                dehydrationContext.TryAddBytes(LowResKey, MemoryMarshal.AsBytes(lowRes.AsSpan()).ToArray());
+                dehydrationContext.AddBytes(LowResKey, MemoryMarshal.AsBytes(lowRes.AsSpan()).ToArray());
             }
 
             dehydrationContext.TryAddValue(StateKey, new MigratedSession(
@@ -96,13 +97,13 @@ internal sealed partial class SessionGrain : IGrainMigrationParticipant
             && selection.Length == state.SelectionWidth * state.SelectionHeight)
         {
             var mask = new Mask(state.SelectionWidth, state.SelectionHeight, clear: false);
-            selection.Span.CopyTo(mask.Data);
+            selection.CopyTo(mask.Data);
             _selection = mask;
         }
 
         if (rehydrationContext.TryGetBytes(LowResKey, out var lowRes) && lowRes.Length % sizeof(float) == 0)
         {
-            _lowRes = MemoryMarshal.Cast<byte, float>(lowRes.Span).ToArray();
+            _lowRes = MemoryMarshal.Cast<byte, float>(lowRes.ToArray().AsSpan()).ToArray();
         }
 
         if (rehydrationContext.TryGetBytes(EmbeddingKey, out var embedding)
@@ -110,7 +111,7 @@ internal sealed partial class SessionGrain : IGrainMigrationParticipant
             && descriptor is not null && descriptor.Version == state.Current)
         {
             // No room on this silo: null, and the next click re-encodes (the session never fails for it).
-            _embedding = CachedEmbedding.Adopt(models.Memory, $"{Id}/embedding", embedding.Span, descriptor);
+            _embedding = CachedEmbedding.Adopt(models.Memory, $"{Id}/embedding", Contiguous(embedding), descriptor);
             LogRehydrated(logger, Id, _embedding is null ? "none (re-encodes on next use)" : _embedding.Lease.Tier.ToString());
         }
     }
@@ -130,7 +131,11 @@ internal sealed partial class SessionGrain : IGrainMigrationParticipant
         return true;
     }
 
-    /// <summary>What travels as one JSON value besides the raw byte entries.</summary>
+    /// <summary>The bytes of one migration entry as one span (one copy only when the entry arrived in several segments).</summary>
+    private static ReadOnlySpan<byte> Contiguous(in ReadOnlySequence<byte> bytes) => bytes.IsSingleSegment ? bytes.FirstSpan : bytes.ToArray();
+
+    /// <summary>What travels as one Orleans-serialized value besides the raw byte entries.</summary>
+    [GenerateSerializer, Alias("atelier.migrated-session")]
     internal sealed record MigratedSession(
         StoredSession Record, int VersionCount, int Current, int Trimmed, DateTimeOffset LastAccess, int SelectionWidth, int SelectionHeight);
 }

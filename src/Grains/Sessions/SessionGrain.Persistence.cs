@@ -1,5 +1,4 @@
 using Atelier.Grains.Storage;
-using Atelier.Runtime;
 using Microsoft.Extensions.Logging;
 
 namespace Atelier.Grains.Sessions;
@@ -8,25 +7,21 @@ namespace Atelier.Grains.Sessions;
 /// Write-through of the session record to <see cref="ISessionStore"/>, tolerant of a store outage: the activation
 /// holds the whole record in memory, so while Redis is unreachable a write is kept pending and retried on a timer
 /// (<see cref="SessionCacheOptions.StoreRetryPeriod"/>) instead of failing an open or an edit that has already been
-/// applied. When Redis comes back empty the runtime asks for the record again (<see cref="IGrainStorageRecoveryParticipant"/>).
-/// What a pending write cannot survive is the loss of this silo before the store is back.
+/// applied. What a pending write cannot survive is the loss of this silo before the store is back.
 /// </summary>
-internal sealed partial class SessionGrain : IGrainStorageRecoveryParticipant
+internal sealed partial class SessionGrain
 {
     private IGrainTimer? _storeRetryTimer;
 
     /// <summary>Whether the store lacks the latest record (its write failed with the store unreachable).</summary>
     private bool StorePending => _storeRetryTimer is not null;
 
-    public Task OnStorageLostAsync(CancellationToken cancellationToken) =>
-        _record is null || _closed ? Task.CompletedTask : PersistAsync(cancellationToken);
-
     /// <summary>Writes <see cref="_record"/>; when the store is unreachable, keeps it pending and retries on a timer.</summary>
     private async Task PersistAsync(CancellationToken cancellationToken)
     {
         try
         {
-            await store.SaveAsync(_record!, cancellationToken).ConfigureAwait(false);
+            await store.SaveAsync(_record!, cancellationToken);
             StopStoreRetry();
         }
         catch (ClusterUnavailableException e)
@@ -35,7 +30,7 @@ internal sealed partial class SessionGrain : IGrainStorageRecoveryParticipant
             {
                 LogStoreWriteDeferred(logger, e, Id);
                 var period = cacheOptions.Value.StoreRetryPeriod;
-                _storeRetryTimer = RegisterGrainTimer(RetryStoreWriteAsync, period, period);
+                _storeRetryTimer = this.RegisterGrainTimer(RetryStoreWriteAsync, period, period);
             }
         }
     }
@@ -48,7 +43,7 @@ internal sealed partial class SessionGrain : IGrainStorageRecoveryParticipant
             return;
         }
 
-        await PersistAsync(cancellationToken).ConfigureAwait(false); // still unreachable: the timer stays, the next tick tries again
+        await PersistAsync(cancellationToken); // still unreachable: the timer stays, the next tick tries again
         if (!StorePending)
         {
             LogStoreWriteRecovered(logger, Id);

@@ -4,7 +4,6 @@ using Atelier.Grains.Models;
 using Atelier.Grains.Storage;
 using Atelier.Imaging;
 using Atelier.Models.Adapters;
-using Atelier.Runtime;
 
 namespace Atelier.Grains.Sessions;
 
@@ -32,13 +31,15 @@ internal sealed partial class SessionGrain
         System.Diagnostics.Activity.Current?.SetTag(Diagnostics.ModelTelemetry.SessionIdTag, Id);
         _lastAccess = time.GetUtcNow();
         var period = cacheOptions.Value.TtlCheckPeriod;
-        _ttlTimer = RegisterGrainTimer(CheckTtlAsync, period, period);
+        _ttlTimer = this.RegisterGrainTimer(CheckTtlAsync, period, period);
     }
 
-    /// <summary>Every call: the session must exist and belong to the caller's tenant; extends the TTL.</summary>
-    private StoredSession Touch()
+    /// <summary>Every call: the session must exist (restored from the store on a first call here) and belong to the
+    /// caller's tenant; extends the TTL.</summary>
+    private async Task<StoredSession> TouchAsync(CancellationToken cancellationToken)
     {
-        var tenant = RequestContext.Get(RequestContext.TenantKey);
+        await RestoreAsync(cancellationToken);
+        var tenant = CallContext.Get(CallContext.Tenant);
         if (_record is null || _closed || !string.Equals(_record.Tenant, tenant, StringComparison.Ordinal))
         {
             if (_record is null && !_closed)
@@ -103,9 +104,9 @@ internal sealed partial class SessionGrain
         var model = _record!.Model;
         try
         {
-            using var sam = await models.AcquireAsync<SamModel>(model, cancellationToken).ConfigureAwait(false);
+            using var sam = await models.AcquireAsync<SamModel>(model, cancellationToken);
             var embedding = await models.RunAsync(
-                sam, "encode", RunPriority.Batch, (m, ct) => m.Encode(image, ct), cancellationToken).ConfigureAwait(false);
+                sam, "encode", RunPriority.Batch, (m, ct) => m.Encode(image, ct), cancellationToken);
             try
             {
                 _embedding = CachedEmbedding.Create(models.Memory, $"{Id}/embedding", embedding, version, cacheOptions.Value.EmbeddingPrecision);
@@ -210,7 +211,7 @@ internal sealed partial class SessionGrain
         }
 
         _history!.Push(edited, png);
-        await VersionChangedAsync(appliedAs, cancellationToken).ConfigureAwait(false);
+        await VersionChangedAsync(appliedAs, cancellationToken);
         return new EditResult(png, Info(), time.GetElapsedTime(started).TotalMilliseconds);
     }
 
@@ -228,7 +229,7 @@ internal sealed partial class SessionGrain
             FirstVersion = history.Trimmed,
             AppliedEdits = AppliedEditsWith(operation, history.Trimmed + history.Current),
         };
-        await PersistAsync(cancellationToken).ConfigureAwait(false);
+        await PersistAsync(cancellationToken);
         _selection?.Dispose();
         _selection = null;
         _lowRes = null;
@@ -241,7 +242,7 @@ internal sealed partial class SessionGrain
 
         if (_options.EagerReencode)
         {
-            await EnsureEmbeddingAsync(cancellationToken).ConfigureAwait(false);
+            await EnsureEmbeddingAsync(cancellationToken);
         }
     }
 
@@ -254,13 +255,13 @@ internal sealed partial class SessionGrain
 
         if (time.GetUtcNow() - _lastAccess >= TimeSpan.FromSeconds(_record.TtlSeconds))
         {
-            await CloseCoreAsync("expired", cancellationToken).ConfigureAwait(false);
+            await CloseCoreAsync("expired", cancellationToken);
         }
     }
 
     private async Task CloseCoreAsync(string reason, CancellationToken cancellationToken)
     {
-        await store.DeleteAsync(Id, cancellationToken).ConfigureAwait(false);
+        await store.DeleteAsync(Id, cancellationToken);
         registry.CountEnded(expired: reason == "expired");
         LogEnded(logger, Id, reason);
         ReleaseAll();

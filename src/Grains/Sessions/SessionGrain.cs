@@ -1,10 +1,10 @@
 using Atelier.Grains.Hosting;
 using Atelier.Grains.Memory;
 using Atelier.Grains.Models;
+using Atelier.Grains.Placement;
 using Atelier.Grains.Storage;
 using Atelier.Imaging;
 using Atelier.Models.Adapters;
-using Atelier.Runtime;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -14,16 +14,16 @@ namespace Atelier.Grains.Sessions;
 /// An editing session. Holds the current image and its SAM embedding (a lease of the silo's device
 /// budget) so a click runs only the decoder. The durable part (uploaded image, applied versions,
 /// metadata) is written through <see cref="ISessionStore"/>, so the session can be reactivated on another
-/// silo; the embedding is a cache recomputed when missing. State lives in fields: the runtime runs one
-/// call at a time.
+/// silo; the embedding is a cache recomputed when missing. State lives in fields: Orleans runs one call at a time.
 /// </summary>
 [CollectionAgeLimit(Hours = 25)] // the session's own TTL timer ends it; never collect it earlier
-[ResourceAwarePlacement] // where its segmenter is resident and device memory is free (cluster mode; one silo otherwise)
+[SessionPlacement] // where its segmenter is resident and device memory is free (see Placement/SessionPlacementDirector)
 internal sealed partial class SessionGrain(
     ModelHost models,
     ISessionStore store,
     SessionRegistry registry,
     SiloIdentity silo,
+    IClusterMembershipService membership,
     IOptions<SessionOptions> options,
     IOptions<SessionCacheOptions> cacheOptions,
     TimeProvider time,
@@ -36,49 +36,93 @@ internal sealed partial class SessionGrain(
     private Mask? _selection;
     private float[]? _lowRes;
     private bool _lowResLost;
+    private bool _storeRead;
     private DateTimeOffset _lastAccess;
     private IGrainTimer? _ttlTimer;
     private bool _closed;
 
     private string Id => this.GetPrimaryKeyString();
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (ResumeMigrated())
         {
-            registry.CountMigrated();
-            return; // arrived by migration with its state (see SessionGrain.Migration.cs)
+            registry.CountMigrated(); // arrived by migration with its state (see SessionGrain.Migration.cs)
         }
 
-        // A session opened earlier (perhaps on a silo that has since died) comes back from the store. A session being
-        // opened now has nothing there (and must open even while the store is unreachable).
-        if (!IsNewGrain && await store.LoadAsync(Id, cancellationToken).ConfigureAwait(false) is { } record)
-        {
-            _record = record;
-            _history = NewHistory();
-            _history.Reset(record.Versions, record.Current, record.FirstVersion, decodedCurrent: null);
-            Started();
-            _lowResLost = true; // a refine right after the failover runs as a plain click
-            registry.CountRehomed();
-            LogRestored(logger, Id, record.Versions.Count);
-        }
+        return Task.CompletedTask; // otherwise the first call reads the store (see RestoreAsync)
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (reason == DeactivationReason.Migrating)
+        switch (reason.ReasonCode)
         {
-            return Task.CompletedTask; // OnDehydrate copies the state out, then releases it
+            case DeactivationReasonCode.Migrating:
+                return Task.CompletedTask; // OnDehydrate copies the state out, then releases it
+            case DeactivationReasonCode.ShuttingDown when _record is not null && !_closed && OtherSiloActive():
+                // Drain: move to a surviving silo with the embedding instead of re-encoding there (see Migration.cs).
+                this.MigrateOnIdle();
+                return Task.CompletedTask;
+            default:
+                ReleaseAll();
+                return Task.CompletedTask;
+        }
+    }
+
+    /// <summary>Whether an active silo other than this one exists to migrate to.</summary>
+    private bool OtherSiloActive()
+    {
+        var self = GrainContext.Address.SiloAddress;
+        foreach (var member in membership.CurrentSnapshot.Members.Values)
+        {
+            if (member.Status == SiloStatus.Active && !member.SiloAddress.Equals(self))
+            {
+                return true;
+            }
         }
 
-        ReleaseAll();
-        return Task.CompletedTask;
+        return false;
+    }
+
+    /// <summary>
+    /// A session opened earlier (perhaps on a silo that has since died) comes back from the store on its first call here;
+    /// the open call of a freshly minted id skips the read (nothing can be stored yet, and it must open even while the
+    /// store is unreachable). A store outage fails the call (503) and the next call reads again.
+    /// </summary>
+    private async Task RestoreAsync(CancellationToken cancellationToken)
+    {
+        if (_storeRead || _record is not null || _closed)
+        {
+            return;
+        }
+
+        if (string.Equals(CallContext.Get(CallContext.NewSession), Id, StringComparison.Ordinal))
+        {
+            _storeRead = true;
+            return;
+        }
+
+        var record = await store.LoadAsync(Id, cancellationToken);
+        _storeRead = true;
+        if (record is null)
+        {
+            return;
+        }
+
+        _record = record;
+        _history = NewHistory();
+        _history.Reset(record.Versions, record.Current, record.FirstVersion, decodedCurrent: null);
+        Started();
+        _lowResLost = true; // a refine right after the failover runs as a plain click
+        registry.CountRehomed();
+        LogRestored(logger, Id, record.Versions.Count);
     }
 
     public async Task<SessionInfo> Open(ImageUpload upload, OpenSessionOptions openOptions, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(upload);
         ArgumentNullException.ThrowIfNull(openOptions);
+        await RestoreAsync(cancellationToken);
         if (_record is not null || _closed)
         {
             throw new InvalidPromptException($"Session '{Id}' already exists.");
@@ -101,7 +145,7 @@ internal sealed partial class SessionGrain(
             var record = new StoredSession
             {
                 Id = Id,
-                Tenant = RequestContext.Get(RequestContext.TenantKey),
+                Tenant = CallContext.Get(CallContext.Tenant),
                 Model = model,
                 Width = history.Image.Width,
                 Height = history.Image.Height,
@@ -114,8 +158,8 @@ internal sealed partial class SessionGrain(
             // The expensive step, once: fails the open (nothing kept) if the model is unknown or memory is short.
             _record = record;
             _history = history;
-            await EnsureEmbeddingAsync(cancellationToken).ConfigureAwait(false);
-            await PersistAsync(cancellationToken).ConfigureAwait(false);
+            await EnsureEmbeddingAsync(cancellationToken);
+            await PersistAsync(cancellationToken);
         }
         catch
         {
@@ -134,16 +178,16 @@ internal sealed partial class SessionGrain(
         return Info();
     }
 
-    public Task<SessionInfo> GetInfo(CancellationToken cancellationToken)
+    public async Task<SessionInfo> GetInfo(CancellationToken cancellationToken)
     {
-        Touch();
-        return Task.FromResult(Info());
+        await TouchAsync(cancellationToken);
+        return Info();
     }
 
     public async Task<SegmentResult> Segment(SegmentRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var record = Touch();
+        var record = await TouchAsync(cancellationToken);
         var started = time.GetTimestamp();
         var prompt = PromptValidator.ToPrompt(request, record.Width, record.Height, _options);
         var previous = request.Refine ? _lowRes : null;
@@ -152,7 +196,7 @@ internal sealed partial class SessionGrain(
             throw new InvalidPromptException("refine: there is no previous mask to refine; segment once without refine first.");
         }
 
-        var embedding = await EnsureEmbeddingAsync(cancellationToken).ConfigureAwait(false);
+        var embedding = await EnsureEmbeddingAsync(cancellationToken);
         IReadOnlyList<SamMaskCandidate> candidates;
         using (var use = embedding.Lease.Use())
         {
@@ -167,7 +211,7 @@ internal sealed partial class SessionGrain(
                 var output = request.Multimask ? SamMaskOutput.Multiple : SamMaskOutput.Single;
                 candidates = await models.RunAsync<SamModel, IReadOnlyList<SamMaskCandidate>>(
                     record.Model, "decode", RunPriority.Interactive,
-                    (sam, ct) => sam.Decode(input, prompt, output, previous, ct), cancellationToken).ConfigureAwait(false);
+                    (sam, ct) => sam.Decode(input, prompt, output, previous, ct), cancellationToken);
             }
             finally
             {
@@ -212,7 +256,7 @@ internal sealed partial class SessionGrain(
     public async Task<SegmentResult> SelectSubject(SelectSubjectRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        Touch();
+        await TouchAsync(cancellationToken);
         if (TryReplay(EditOperations.SelectSubject, out SegmentResult replay))
         {
             return replay;
@@ -222,7 +266,7 @@ internal sealed partial class SessionGrain(
         PromptValidator.CheckDilate(request.Dilate, _options);
         var image = _history!.Image;
         var mask = await models.RunAsync<IsnetModel, Mask>(
-            _options.SubjectModel, "segment", RunPriority.Batch, (isnet, ct) => isnet.Segment(image, ct), cancellationToken).ConfigureAwait(false);
+            _options.SubjectModel, "segment", RunPriority.Batch, (isnet, ct) => isnet.Segment(image, ct), cancellationToken);
         if (request.Dilate > 1)
         {
             var dilated = MaskOps.Dilate(mask, request.Dilate);
@@ -238,7 +282,7 @@ internal sealed partial class SessionGrain(
     public async Task<EditResult> Erase(EraseRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var record = Touch();
+        var record = await TouchAsync(cancellationToken);
         if (request.Apply && TryReplay(EditOperations.Erase, out EditResult replay))
         {
             return replay; // applied before under this key (perhaps by an activation on a silo that died since)
@@ -249,14 +293,14 @@ internal sealed partial class SessionGrain(
         using var mask = EditMask(request.MaskPng, record, request.Dilate);
         var image = _history!.Image;
         var edited = await models.RunAsync<LamaModel, RgbImage>(
-            _options.EraseModel, "inpaint", RunPriority.Batch, (lama, ct) => lama.Inpaint(image, mask, ct), cancellationToken).ConfigureAwait(false);
-        return await FinishEditAsync(edited, request.Apply ? EditOperations.Erase : null, started, cancellationToken).ConfigureAwait(false);
+            _options.EraseModel, "inpaint", RunPriority.Batch, (lama, ct) => lama.Inpaint(image, mask, ct), cancellationToken);
+        return await FinishEditAsync(edited, request.Apply ? EditOperations.Erase : null, started, cancellationToken);
     }
 
-    public Task<EditResult> Replace(ReplaceRequest request, CancellationToken cancellationToken)
+    public async Task<EditResult> Replace(ReplaceRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        Touch();
+        await TouchAsync(cancellationToken);
         if (string.IsNullOrWhiteSpace(request.Prompt) || request.Prompt.Length > _options.MaxPromptLength)
         {
             throw new InvalidPromptException($"prompt: must be 1..{_options.MaxPromptLength} characters.");
@@ -270,43 +314,43 @@ internal sealed partial class SessionGrain(
 
     public async Task<SessionInfo> Undo(CancellationToken cancellationToken)
     {
-        Touch();
+        await TouchAsync(cancellationToken);
         if (TryReplay(EditOperations.Undo, out SessionInfo replay))
         {
             return replay;
         }
 
         _history!.Undo();
-        await VersionChangedAsync(EditOperations.Undo, cancellationToken).ConfigureAwait(false);
+        await VersionChangedAsync(EditOperations.Undo, cancellationToken);
         return Info();
     }
 
     public async Task<SessionInfo> Redo(CancellationToken cancellationToken)
     {
-        Touch();
+        await TouchAsync(cancellationToken);
         if (TryReplay(EditOperations.Redo, out SessionInfo replay))
         {
             return replay;
         }
 
         _history!.Redo();
-        await VersionChangedAsync(EditOperations.Redo, cancellationToken).ConfigureAwait(false);
+        await VersionChangedAsync(EditOperations.Redo, cancellationToken);
         return Info();
     }
 
-    public Task<EncodedImage> GetImage(ImageEncoding encoding, CancellationToken cancellationToken)
+    public async Task<EncodedImage> GetImage(ImageEncoding encoding, CancellationToken cancellationToken)
     {
-        Touch();
+        await TouchAsync(cancellationToken);
         var image = _history!.Image;
-        return Task.FromResult(encoding == ImageEncoding.Jpeg
+        return encoding == ImageEncoding.Jpeg
             ? new EncodedImage(JpegEncoder.Encode(image, 90), "image/jpeg") { Silo = silo.Name }
-            : new EncodedImage(PngEncoder.Encode(image), "image/png") { Silo = silo.Name });
+            : new EncodedImage(PngEncoder.Encode(image), "image/png") { Silo = silo.Name };
     }
 
     public async Task<SessionClosed> Close(CancellationToken cancellationToken)
     {
-        Touch();
-        await CloseCoreAsync("closed", cancellationToken).ConfigureAwait(false);
+        await TouchAsync(cancellationToken);
+        await CloseCoreAsync("closed", cancellationToken);
         return new SessionClosed(Id, silo.Name);
     }
 }

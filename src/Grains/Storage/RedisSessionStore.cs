@@ -1,31 +1,30 @@
 using System.Globalization;
 using System.Text.Json;
-using Atelier.Grains.Storage;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
-namespace Atelier.Cluster;
+namespace Atelier.Grains.Storage;
 
 /// <summary>
 /// Sessions in Redis, one hash per session: <c>meta</c> (JSON: tenant, model, size, TTL, version pointer, idempotency
 /// keys of the latest applied edits) and
 /// <c>v0..vN</c> (the encoded image versions as raw bytes, never base64). The key expires with the session's TTL;
-/// at most <see cref="ClusterOptions.SessionMaxVersions"/> versions are kept (oldest trimmed, the current one kept).
+/// at most <see cref="RedisSessionStoreOptions.MaxVersions"/> versions are kept (oldest trimmed, the current one kept).
 /// </summary>
 public sealed class RedisSessionStore : ISessionStore
 {
     private const string MetaField = "meta";
     private readonly IConnectionMultiplexer _redis;
-    private readonly RedisKeys _keys;
+    private readonly string _keyPrefix;
     private readonly int _maxVersions;
 
-    public RedisSessionStore(IConnectionMultiplexer redis, IOptions<ClusterOptions> options)
+    public RedisSessionStore(IConnectionMultiplexer redis, IOptions<RedisSessionStoreOptions> options)
     {
         ArgumentNullException.ThrowIfNull(redis);
         ArgumentNullException.ThrowIfNull(options);
         _redis = redis;
-        _keys = new RedisKeys(options.Value.KeyPrefix);
-        _maxVersions = options.Value.SessionMaxVersions;
+        _keyPrefix = options.Value.KeyPrefix + ":session:";
+        _maxVersions = options.Value.MaxVersions;
     }
 
     public async Task SaveAsync(StoredSession session, CancellationToken cancellationToken)
@@ -43,12 +42,12 @@ public sealed class RedisSessionStore : ISessionStore
         }
 
         // One MULTI/EXEC: readers never see a half-written session, and the TTL is always set.
-        var key = _keys.Session(session.Id);
+        var key = Key(session.Id);
         var transaction = _redis.GetDatabase().CreateTransaction();
         _ = transaction.KeyDeleteAsync(key);
         _ = transaction.HashSetAsync(key, fields);
         _ = transaction.KeyExpireAsync(key, TimeSpan.FromSeconds(session.TtlSeconds));
-        if (!await transaction.ExecuteAsync().WithCancellation(cancellationToken).OrUnavailable("session save").ConfigureAwait(false))
+        if (!await transaction.ExecuteAsync().WaitAsync(cancellationToken).OrUnavailable("session save").ConfigureAwait(false))
         {
             throw new InvalidOperationException($"Session {session.Id} could not be saved.");
         }
@@ -57,7 +56,7 @@ public sealed class RedisSessionStore : ISessionStore
     public async Task<StoredSession?> LoadAsync(string id, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(id);
-        var entries = await _redis.GetDatabase().HashGetAllAsync(_keys.Session(id)).WithCancellation(cancellationToken)
+        var entries = await _redis.GetDatabase().HashGetAllAsync(Key(id)).WaitAsync(cancellationToken)
             .OrUnavailable("session load").ConfigureAwait(false);
         byte[]? metaBytes = null;
         var versions = new Dictionary<string, byte[]>(StringComparer.Ordinal);
@@ -108,7 +107,7 @@ public sealed class RedisSessionStore : ISessionStore
     public Task DeleteAsync(string id, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(id);
-        return _redis.GetDatabase().KeyDeleteAsync(_keys.Session(id)).WithCancellation(cancellationToken).OrUnavailable("session delete");
+        return _redis.GetDatabase().KeyDeleteAsync(Key(id)).WaitAsync(cancellationToken).OrUnavailable("session delete");
     }
 
     /// <summary>The versions kept: the newest <c>max</c>, moved back if needed so the current one stays inside.</summary>
@@ -122,6 +121,8 @@ public sealed class RedisSessionStore : ISessionStore
         var first = Math.Min(total - _maxVersions, Math.Max(0, current));
         return (first, _maxVersions);
     }
+
+    private RedisKey Key(string id) => _keyPrefix + id;
 
     private static string VersionField(int index) => "v" + index.ToString(CultureInfo.InvariantCulture);
 

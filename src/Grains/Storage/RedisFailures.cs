@@ -1,9 +1,8 @@
-using Atelier.Runtime;
 using StackExchange.Redis;
 
-namespace Atelier.Cluster;
+namespace Atelier.Grains.Storage;
 
-/// <summary>Turns "Redis cannot be reached" into the runtime's typed <see cref="ClusterUnavailableException"/>.</summary>
+/// <summary>Turns "Redis cannot be reached" into the typed <see cref="ClusterUnavailableException"/> (503 cluster_unavailable).</summary>
 internal static class RedisFailures
 {
     /// <summary>Whether <paramref name="exception"/> means Redis is unreachable (not a script or data error).</summary>

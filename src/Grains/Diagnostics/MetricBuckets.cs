@@ -1,4 +1,4 @@
-namespace Atelier.Runtime.Diagnostics;
+namespace Atelier.Grains.Diagnostics;
 
 /// <summary>Explicit histogram bucket boundaries shared by every Atelier meter (upper bounds, in the instrument's unit).</summary>
 public static class MetricBuckets
