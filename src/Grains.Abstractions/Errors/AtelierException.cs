@@ -14,6 +14,10 @@ public abstract class AtelierException : Exception
 
     protected AtelierException(string message, Exception innerException) : base(message, innerException) { }
 
+    /// <summary>The silo that raised the error (the session's owner), set on its way out of the grain call.</summary>
+    [Id(0)]
+    public string? Silo { get; set; }
+
     /// <summary>Stable machine-readable error code, e.g. <c>session_not_found</c>.</summary>
     public abstract string Code { get; }
 }

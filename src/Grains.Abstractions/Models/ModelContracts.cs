@@ -45,4 +45,9 @@ public sealed record SiloStats(
     long HostBytesUsed,
     long HostBytesBudget,
     IReadOnlyList<string> ResidentModels,
-    int QueueLength);
+    int QueueLength)
+{
+    /// <summary>When the silo started serving (its model host service started).</summary>
+    [Id(8)]
+    public DateTimeOffset? StartedAt { get; init; }
+}

@@ -28,6 +28,9 @@ internal sealed class ModelHostService(
 
     public Task<SiloStats> GetStats() => Task.FromResult(Stats(host, sessions, identity));
 
+    /// <summary>When this silo's model host service started (for the cluster view).</summary>
+    internal static DateTimeOffset StartedAt { get; } = System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime();
+
     /// <summary>This silo's figures, read from its model host and session registry.</summary>
     internal static SiloStats Stats(ModelHost host, SessionRegistry sessions, SiloIdentity identity)
     {
@@ -40,6 +43,6 @@ internal sealed class ModelHostService(
             memory.HostBytesUsed,
             memory.HostBudgetBytes,
             host.ResidentModels(),
-            host.QueueLength);
+            host.QueueLength) { StartedAt = StartedAt };
     }
 }

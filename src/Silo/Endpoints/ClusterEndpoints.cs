@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 namespace Atelier.Silo.Endpoints;
 
-/// <summary><c>GET /v1/cluster</c>: the silos, their status and load.</summary>
+/// <summary><c>GET /v1/cluster</c>: the silos (Orleans membership), their status and device figures.</summary>
 internal static class ClusterEndpoints
 {
     public static IEndpointRouteBuilder MapClusterEndpoints(this IEndpointRouteBuilder endpoints)
@@ -24,30 +24,26 @@ internal static class ClusterEndpoints
             var m = members[i];
             silos[i] = new SiloResponse(
                 m.Name,
-                m.Address.ToString(),
-                m.Stats is null ? "unreachable" : StatusName(m.Status),
-                StartedAt(m.Address.Generation),
-                m.LastHeartbeat,
-                m.Stats?.Sessions ?? m.Load.Sessions,
-                m.Stats?.DeviceBytesUsed ?? m.Load.DeviceBytesUsed,
-                m.Stats?.DeviceBytesBudget ?? m.Load.DeviceBytesBudget,
-                m.Stats?.HostBytesUsed ?? m.Load.HostBytesUsed,
-                m.Stats?.ResidentModels ?? m.Load.ResidentModels,
-                m.Stats?.QueueLength ?? m.Load.QueueLength);
+                m.Address.ToParsableString(),
+                m.Answered ? StatusName(m.Status) : "unreachable",
+                m.Stats?.StartedAt,
+                m.LastHeard,
+                m.Stats?.Sessions ?? 0,
+                m.Stats?.DeviceBytesUsed ?? 0,
+                m.Stats?.DeviceBytesBudget ?? 0,
+                m.Stats?.HostBytesUsed ?? 0,
+                m.Stats?.ResidentModels ?? [],
+                m.Stats?.QueueLength ?? 0);
         }
 
         return TypedResults.Ok(new ClusterResponse(silos));
     }
 
-    private static string StatusName(Runtime.SiloStatus status) => status switch
+    private static string StatusName(SiloStatus status) => status switch
     {
-        Runtime.SiloStatus.Joining => "joining",
-        Runtime.SiloStatus.Active => "active",
-        Runtime.SiloStatus.ShuttingDown => "shutting-down",
+        SiloStatus.Joining or SiloStatus.Created => "joining",
+        SiloStatus.Active => "active",
+        SiloStatus.ShuttingDown or SiloStatus.Stopping => "shutting-down",
         _ => "dead",
     };
-
-    /// <summary>The generation is the start epoch in Unix milliseconds by default; anything else is not a time.</summary>
-    private static DateTimeOffset? StartedAt(long generation) =>
-        generation is > 946_684_800_000 and < 32_503_680_000_000 ? DateTimeOffset.FromUnixTimeMilliseconds(generation) : null;
 }

@@ -157,7 +157,7 @@ internal static class ModelEndpoints
         {
             if (member.Stats is not null)
             {
-                await cluster.ModelGrain(member.Address).Unload(id, ct).ConfigureAwait(false);
+                await cluster.ModelHost(member.Address).Unload(id).ConfigureAwait(false);
             }
         }
 
@@ -174,7 +174,7 @@ internal static class ModelEndpoints
     {
         var entry = await FindAsync(context, store, id).ConfigureAwait(false);
         var (grain, _) = await TargetAsync(context, cluster, json, api).ConfigureAwait(false);
-        var residency = await grain.Load(entry.Id, context.RequestAborted).ConfigureAwait(false);
+        var residency = await grain.Load(entry.Id).WaitAsync(context.RequestAborted).ConfigureAwait(false);
         return TypedResults.Accepted("/v1/models/" + entry.Id, ResidencyResponse.From(residency));
     }
 
@@ -183,15 +183,15 @@ internal static class ModelEndpoints
     {
         var entry = await FindAsync(context, store, id).ConfigureAwait(false);
         var (grain, silo) = await TargetAsync(context, cluster, json, api).ConfigureAwait(false);
-        var unloaded = await grain.Unload(entry.Id, context.RequestAborted).ConfigureAwait(false);
+        var unloaded = await grain.Unload(entry.Id).WaitAsync(context.RequestAborted).ConfigureAwait(false);
         return TypedResults.Ok(new UnloadResponse(entry.Id, silo, unloaded));
     }
 
-    private static async Task<(IModelGrain Grain, string Name)> TargetAsync(
+    private static async Task<(IModelHostService Grain, string Name)> TargetAsync(
         HttpContext context, [FromServices] ClusterView cluster, [FromServices] ApiJson json, IOptions<ApiOptions> api)
     {
         var body = await RequestBodies.ReadJsonAsync<SiloTargetBody>(context.Request, api.Value.MaxJsonBytes, json.Options, context.RequestAborted).ConfigureAwait(false);
-        return await cluster.FindModelGrainAsync(body?.Silo, context.RequestAborted).ConfigureAwait(false)
+        return await cluster.FindModelHostAsync(body?.Silo, context.RequestAborted).ConfigureAwait(false)
             ?? throw RequestRejectedException.Invalid("silo", $"no active silo named '{body?.Silo}'");
     }
 
@@ -217,7 +217,7 @@ internal static class ModelEndpoints
                 continue;
             }
 
-            foreach (var residency in await cluster.ModelGrain(member.Address).GetResidency(cancellationToken).ConfigureAwait(false))
+            foreach (var residency in await cluster.ModelHost(member.Address).GetResidency().ConfigureAwait(false))
             {
                 if (!byModel.TryGetValue(residency.ModelId, out var list))
                 {

@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Mvc;
 using System.Globalization;
 using Atelier.Grains;
 using SessionOptions = Atelier.Grains.SessionOptions;
-using Atelier.Runtime;
 using Atelier.Silo.Errors;
 using Atelier.Silo.Security;
 using Microsoft.Extensions.Options;
@@ -221,10 +220,10 @@ internal static partial class SessionEndpoints
 
         if (IdempotencyKey(context) is { } key)
         {
-            RequestContext.Set(RequestContext.IdempotencyKey, key);
+            CallContext.Set(CallContext.IdempotencyKey, key);
         }
 
-        RequestContext.Set(RequestContext.TenantKey, TenantIdentity.Of(context).Tenant);
+        CallContext.Set(CallContext.Tenant, TenantIdentity.Of(context).Tenant);
         return grains.GetGrain<ISessionGrain>(id);
     }
 

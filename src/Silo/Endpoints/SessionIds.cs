@@ -1,6 +1,6 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
-using Atelier.Runtime;
+using Atelier.Grains;
 
 namespace Atelier.Silo.Endpoints;
 
@@ -19,12 +19,12 @@ internal static class SessionIds
 
     /// <summary>
     /// Placement hints for the open call of the session <paramref name="id"/> just minted (HTTP and gRPC alike): placed
-    /// where <paramref name="model"/> is resident, and servable on the receiving silo even while Redis is down.
+    /// where <paramref name="model"/> is resident, and opened without a store read (so it opens even while Redis is down).
     /// </summary>
     public static void HintNewSession(string id, string model)
     {
-        RequestContext.Set(PlacementHints.ModelKey, model);
-        RequestContext.Set(PlacementHints.NewGrainKey, id);
+        CallContext.Set(CallContext.Model, model);
+        CallContext.Set(CallContext.NewSession, id);
     }
 
     /// <summary>Whether <paramref name="id"/> could be a session id (URL-safe characters, bounded length).</summary>

@@ -1,4 +1,4 @@
-using Atelier.Runtime;
+using Atelier.Grains;
 using Atelier.Silo.Hosting;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
@@ -16,7 +16,7 @@ internal sealed partial class AtelierExceptionHandler(IProblemDetailsService pro
     {
         // The exception handler middleware cleared the response headers. A grain call that failed on another silo (the
         // session's owner, reached by forwarding) names that silo; an error raised here before any grain ran names this one.
-        if (exception.GetOriginSilo() is { } owner)
+        if ((exception as AtelierException)?.Silo is { } owner)
         {
             httpContext.Response.Headers["X-Atelier-Silo"] = owner;
         }

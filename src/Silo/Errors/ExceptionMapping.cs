@@ -2,7 +2,6 @@ using Atelier.Grains;
 using Atelier.Grains.Memory;
 using Atelier.Imaging;
 using Atelier.Models.Store;
-using Atelier.Runtime;
 
 namespace Atelier.Silo.Errors;
 
@@ -22,11 +21,10 @@ internal static class ExceptionMapping
         RequestRejectedException e => new(e.Status, e.Code, TitleOf(e.Status)),
         ModelRegistrationException { Code: "archive_too_large" } e => new(StatusCodes.Status413PayloadTooLarge, e.Code, "Model archive too large"),
         ModelRegistrationException e => new(StatusCodes.Status400BadRequest, e.Code, "Model archive refused"),
-        GrainOverloadedException => FromCode(ErrorCodes.Overloaded),
-        SiloUnavailableException => FromCode(ErrorCodes.Overloaded),
-        ClusterUnavailableException => FromCode(ErrorCodes.ClusterUnavailable),
+        // The session's owner died or cannot be reached, and the call could not be retried (or its retry budget ran out).
+        SiloUnavailableException or OrleansMessageRejectionException => FromCode(ErrorCodes.Overloaded),
         DeviceMemoryExhaustedException => FromCode(ErrorCodes.Overloaded),
-        // A grain call that outlived Runtime:ResponseTimeout (a queue longer than the silo can serve in time): the
+        // A grain call that outlived Cluster:ResponseTimeout (a queue longer than the silo can serve in time): the
         // client should come back later, not see a server fault.
         TimeoutException => FromCode(ErrorCodes.Overloaded),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>

@@ -41,10 +41,9 @@ internal static class GrpcHostExtensions
                 return;
             }
 
-            var clusterMode = string.Equals(configuration[$"{SiloOptions.SectionName}:{nameof(SiloOptions.Mode)}"], "redis", StringComparison.Ordinal);
-            if (!clusterMode && !endpointsConfigured)
+            if (!endpointsConfigured)
             {
-                ClusterHostExtensions.ListenOnUrls(kestrel, string.IsNullOrEmpty(urls) ? SiloOptions.DefaultUrl : urls);
+                KestrelUrls.Listen(kestrel, string.IsNullOrEmpty(urls) ? SiloOptions.DefaultUrl : urls);
             }
 
             kestrel.Listen(IPAddress.Parse(grpc.BindAddress), port, l => l.Protocols = HttpProtocols.Http2);

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Atelier.Grains.Hosting;
 using Atelier.Grpc;
-using Atelier.Runtime;
+using Atelier.Grains;
 using Atelier.Silo.Errors;
 using Atelier.Silo.Security;
 using Microsoft.AspNetCore.Http.Features;
@@ -183,7 +183,7 @@ internal sealed partial class GrpcServer(
     /// </summary>
     private void NameExecutingSilo(HttpContext http, Exception exception)
     {
-        var executing = exception.GetOriginSilo() ?? silo.Name;
+        var executing = (exception as AtelierException)?.Silo ?? silo.Name;
         if (!http.Response.HasStarted)
         {
             http.Response.Headers[GrpcProtocol.AtelierSiloMetadata] = executing;

@@ -45,7 +45,7 @@ internal sealed class ModelsService(IModelStore store, ClusterView cluster)
         var request = await call.ReadRequestAsync(V1.LoadModelRequest.Parser).ConfigureAwait(false);
         var entry = await FindAsync(call, request.Model).ConfigureAwait(false);
         var (grain, _) = await TargetAsync(request.Silo, call.Token).ConfigureAwait(false);
-        var residency = await grain.Load(entry.Id, call.Token).ConfigureAwait(false);
+        var residency = await grain.Load(entry.Id).WaitAsync(call.Token).ConfigureAwait(false);
         await call.WriteAsync(GrpcConvert.Residency(entry.Id, ResidencyResponse.From(residency))).ConfigureAwait(false);
     }
 
@@ -54,12 +54,12 @@ internal sealed class ModelsService(IModelStore store, ClusterView cluster)
         var request = await call.ReadRequestAsync(V1.UnloadModelRequest.Parser).ConfigureAwait(false);
         var entry = await FindAsync(call, request.Model).ConfigureAwait(false);
         var (grain, silo) = await TargetAsync(request.Silo, call.Token).ConfigureAwait(false);
-        var unloaded = await grain.Unload(entry.Id, call.Token).ConfigureAwait(false);
+        var unloaded = await grain.Unload(entry.Id).WaitAsync(call.Token).ConfigureAwait(false);
         await call.WriteAsync(new V1.UnloadModelReply { Model = entry.Id, Silo = silo, Unloaded = unloaded }).ConfigureAwait(false);
     }
 
-    private async Task<(IModelGrain Grain, string Name)> TargetAsync(string silo, CancellationToken cancellationToken) =>
-        await cluster.FindModelGrainAsync(silo.Length == 0 ? null : silo, cancellationToken).ConfigureAwait(false)
+    private async Task<(IModelHostService Grain, string Name)> TargetAsync(string silo, CancellationToken cancellationToken) =>
+        await cluster.FindModelHostAsync(silo.Length == 0 ? null : silo, cancellationToken).ConfigureAwait(false)
         ?? throw Errors.RequestRejectedException.Invalid("silo", $"no active silo named '{silo}'");
 
     private async Task<ModelEntry> FindAsync(GrpcCall call, string id)
@@ -83,7 +83,7 @@ internal sealed class ModelsService(IModelStore store, ClusterView cluster)
                 continue;
             }
 
-            foreach (var residency in await cluster.ModelGrain(member.Address).GetResidency(cancellationToken).ConfigureAwait(false))
+            foreach (var residency in await cluster.ModelHost(member.Address).GetResidency().ConfigureAwait(false))
             {
                 if (!byModel.TryGetValue(residency.ModelId, out var list))
                 {

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Atelier.Grains;
 using Atelier.Grpc;
-using Atelier.Runtime;
 using Atelier.Silo.Endpoints;
 using Atelier.Silo.Errors;
 using Atelier.Silo.Security;
@@ -205,7 +204,7 @@ internal sealed partial class SessionsService(
             throw new SessionNotFoundException($"session '{Truncate(id)}' does not exist");
         }
 
-        RequestContext.Set(RequestContext.TenantKey, TenantIdentity.Of(call.Http).Tenant);
+        CallContext.Set(CallContext.Tenant, TenantIdentity.Of(call.Http).Tenant);
         return grains.GetGrain<ISessionGrain>(id);
     }
 

@@ -1,13 +1,14 @@
 using Atelier.Grains.Hosting;
 using Atelier.Models.Adapters;
 using Atelier.Onnx;
-using Atelier.Runtime;
 using Atelier.Silo.Errors;
 using Atelier.Silo.Grpc;
 using Atelier.Silo.Health;
 using Atelier.Silo.Observability;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Atelier.Silo.Security;
 using Microsoft.Extensions.Options;
+using Orleans.Dashboard;
 
 namespace Atelier.Silo.Hosting;
 
@@ -36,24 +37,16 @@ internal static partial class SiloHostExtensions
             .Validate(o => o.ShutdownTimeoutSeconds is > 0 and <= 600, "Silo:ShutdownTimeoutSeconds must be in 1..600.")
             .ValidateOnStart();
 
-        // The runtime's stop (drain, then deactivation: Runtime:ShutdownTimeout) must finish inside the host's deadline.
+        // The host's stop deadline bounds the drain: Orleans migrates this silo's sessions while it stops.
         builder.Services.AddOptions<HostOptions>()
-            .Configure<IOptions<SiloOptions>, IOptions<SiloRuntimeOptions>>((host, silo, runtime) =>
-                host.ShutdownTimeout = DrainAwareShutdownTimeout(silo.Value, runtime.Value));
+            .Configure<IOptions<SiloOptions>>((host, silo) => host.ShutdownTimeout = TimeSpan.FromSeconds(silo.Value.ShutdownTimeoutSeconds));
 
-        // The actor runtime (embedded: in-memory membership and directory) and the product's grains.
+        // The Orleans silo (embedded or Redis cluster) and the product's grains and silo services.
         var siloName = builder.Configuration[$"{SiloOptions.SectionName}:{nameof(SiloOptions.Name)}"] is { Length: > 0 } name
             ? name
             : new SiloOptions().Name;
         builder.Services.AddSingleton(new SiloIdentity(siloName));
-        builder.Services.AddOptions<SiloRuntimeOptions>().Bind(builder.Configuration.GetSection("Runtime"));
-        builder.AddAtelierCluster();
-        builder.Services.AddAtelierSilo(runtime =>
-        {
-            runtime.Endpoint = siloName;
-            runtime.Name = siloName; // errors answered for other silos carry it (X-Atelier-Silo of the owner)
-        });
-        builder.Services.AddAtelierGrains(builder.Configuration);
+        builder.AddAtelierOrleans(siloName);
         builder.Services.AddOptions<ModelLoaderOptions>().Configure<IOptions<SiloOptions>>((loader, silo) =>
         {
             // Silo:Device=cuda puts every model on the CUDA execution provider (its own options under Models:Loader:Session:Cuda).
@@ -76,15 +69,6 @@ internal static partial class SiloHostExtensions
         return builder;
     }
 
-    /// <summary><c>Silo:ShutdownTimeoutSeconds</c>, raised to <c>Runtime:ShutdownTimeout</c> + 5 s when shorter, so the
-    /// host never cuts a graceful drain short.</summary>
-    internal static TimeSpan DrainAwareShutdownTimeout(SiloOptions silo, SiloRuntimeOptions runtime)
-    {
-        var configured = TimeSpan.FromSeconds(silo.ShutdownTimeoutSeconds);
-        var needed = runtime.ShutdownTimeout + TimeSpan.FromSeconds(5);
-        return configured >= needed ? configured : needed;
-    }
-
     public static WebApplication MapAtelierSilo(this WebApplication app)
     {
         app.UseAtelierObservability();
@@ -98,8 +82,8 @@ internal static partial class SiloHostExtensions
         });
         app.MapHealthEndpoints();
         app.MapAtelierApi();
-        app.MapAtelierCluster();
         app.MapAtelierGrpc();
+        app.MapOrleansDashboard(ApiKeyMiddleware.DashboardPath);
         return app;
     }
 }

@@ -176,7 +176,7 @@ internal sealed class InstrumentState
             Histogram<int> h => h.Advice?.HistogramBucketBoundaries?.Select(static b => (double)b).ToArray(),
             _ => null,
         };
-        var bounds = (advised ?? Runtime.Diagnostics.MetricBuckets.Seconds).Where(static b => double.IsFinite(b)).Distinct().ToArray();
+        var bounds = (advised ?? Grains.Diagnostics.MetricBuckets.Seconds).Where(static b => double.IsFinite(b)).Distinct().ToArray();
         Array.Sort(bounds);
         return bounds;
     }

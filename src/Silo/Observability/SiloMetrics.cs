@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using Atelier.Runtime.Diagnostics;
+using Atelier.Grains.Diagnostics;
 
 namespace Atelier.Silo.Observability;
 

@@ -4,16 +4,21 @@ namespace Atelier.Silo.Security;
 
 /// <summary>
 /// Authenticates every <c>/v1</c> request by <c>Authorization: Bearer &lt;key&gt;</c> or <c>X-Api-Key</c>,
-/// attaches its <see cref="TenantIdentity"/>, and applies the tenant's rate limit. Operations routes
-/// (<c>/healthz</c>, <c>/readyz</c>, <c>/openapi</c>) are not gated.
+/// attaches its <see cref="TenantIdentity"/>, and applies the tenant's rate limit. The Orleans dashboard
+/// (<c>/dashboard</c>) is admin-only when API keys are configured. Operations routes (<c>/healthz</c>,
+/// <c>/readyz</c>, <c>/openapi</c>) are not gated.
 /// </summary>
 internal sealed partial class ApiKeyMiddleware(RequestDelegate next, ApiKeyStore keys, TenantRateLimiter limiter, ILogger<ApiKeyMiddleware> logger)
 {
     public const string ApiKeyHeader = "X-Api-Key";
 
+    /// <summary>Where the Orleans dashboard is mounted.</summary>
+    public const string DashboardPath = "/dashboard";
+
     public async Task InvokeAsync(HttpContext context)
     {
-        if (!context.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal))
+        var dashboard = context.Request.Path.StartsWithSegments(DashboardPath, StringComparison.Ordinal);
+        if (!dashboard && !context.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal))
         {
             await next(context).ConfigureAwait(false);
             return;
@@ -38,6 +43,13 @@ internal sealed partial class ApiKeyMiddleware(RequestDelegate next, ApiKeyStore
                         : "The API key is not valid.").ConfigureAwait(false);
                 return;
             }
+        }
+
+        if (dashboard && !identity.IsAdmin)
+        {
+            await Problems.WriteAsync(context, StatusCodes.Status403Forbidden, ErrorCodes.Forbidden, "Forbidden",
+                "The cluster dashboard needs an admin API key.").ConfigureAwait(false);
+            return;
         }
 
         var retryAfter = limiter.TryAcquire(identity.Tenant);

@@ -1,0 +1,70 @@
+using System.Reflection;
+using Atelier.Grains;
+using Atelier.Silo.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Atelier.Silo.Cluster;
+
+/// <summary>
+/// The ingress silo's retry of session calls whose owner silo died or cannot be reached: until the cluster declares the
+/// owner dead (about ProbeTimeout × MissedProbesLimit) a call fails fast with <see cref="OrleansMessageRejectionException"/>,
+/// and a call in flight when it is declared dead fails with <see cref="SiloUnavailableException"/>; afterwards the next call
+/// re-activates the session on a survivor from the store. A call is sent again, with backoff (100 ms doubling to 1 s),
+/// within <see cref="ClusterOptions.RetryBudget"/>, when repeating it has no further effect: methods marked
+/// <see cref="IdempotentAttribute"/> (reads, clicks) and edits carrying <see cref="CallContext.IdempotencyKey"/> (applied once
+/// per key, even across the failover). Anything else fails at once (503). Calls made by grains are never retried here.
+/// </summary>
+internal sealed partial class IngressRetryFilter(IOptions<ClusterOptions> options, TimeProvider time, ILogger<IngressRetryFilter> logger)
+    : IOutgoingGrainCallFilter
+{
+    private static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(1);
+
+    public async Task Invoke(IOutgoingGrainCallContext context)
+    {
+        if (context.SourceId is not null || !IsRetryable(context))
+        {
+            await context.Invoke().ConfigureAwait(false);
+            return;
+        }
+
+        var started = time.GetTimestamp();
+        var delay = FirstDelay;
+        for (var attempt = 1; ; attempt++)
+        {
+            Exception? failure;
+            try
+            {
+                await context.Invoke().ConfigureAwait(false);
+                failure = context.Response?.Exception;
+            }
+            catch (Exception e) when (IsOwnerLost(e))
+            {
+                failure = e;
+            }
+
+            if (failure is null || !IsOwnerLost(failure) || time.GetElapsedTime(started) + delay > options.Value.RetryBudget)
+            {
+                if (failure is not null && context.Response?.Exception is null)
+                {
+                    throw failure;
+                }
+
+                return;
+            }
+
+            LogRetry(logger, context.MethodName, context.TargetId, attempt, failure.GetType().Name);
+            await Task.Delay(delay, time).ConfigureAwait(false);
+            delay = delay * 2 < MaxDelay ? delay * 2 : MaxDelay;
+        }
+    }
+
+    private static bool IsRetryable(IOutgoingGrainCallContext context) =>
+        context.InterfaceMethod?.DeclaringType == typeof(ISessionGrain)
+        && (context.InterfaceMethod.GetCustomAttribute<IdempotentAttribute>() is not null || CallContext.Get(CallContext.IdempotencyKey) is not null);
+
+    private static bool IsOwnerLost(Exception exception) => exception is SiloUnavailableException or OrleansMessageRejectionException;
+
+    [LoggerMessage(EventId = 700, Level = LogLevel.Information, Message = "{Method} to {Grain}: owner unreachable (attempt {Attempt}, {Error}); retrying")]
+    private static partial void LogRetry(ILogger logger, string method, GrainId grain, int attempt, string error);
+}
