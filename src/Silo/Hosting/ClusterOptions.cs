@@ -12,20 +12,22 @@ public sealed class ClusterOptions
     /// store. Default: <c>127.0.0.1:6379</c>. Never logged.</summary>
     public string Redis { get; set; } = "127.0.0.1:6379";
 
-    /// <summary>Orleans <c>ClusterOptions.ClusterId</c>: silos with the same id form one cluster. Default: <c>atelier</c>.</summary>
-    public string ClusterId { get; set; } = "atelier";
+    /// <summary>Orleans <c>ClusterOptions.ClusterId</c>: silos with the same id form one cluster. Default: <see cref="KeyPrefix"/>.</summary>
+    public string? ClusterId { get; set; }
 
     /// <summary>Orleans <c>ClusterOptions.ServiceId</c> (stable across deployments; part of the membership key). Default: <c>atelier</c>.</summary>
     public string ServiceId { get; set; } = "atelier";
 
-    /// <summary>Prefix of the session store's Redis keys (<c>{prefix}:session:{id}</c>). Default: <c>atelier</c>.</summary>
+    /// <summary>Prefix of the session store's Redis keys (<c>{prefix}:session:{id}</c>), and the cluster id unless
+    /// <see cref="ClusterId"/> is set, so several clusters can share one Redis. Default: <c>atelier</c>.</summary>
     public string KeyPrefix { get; set; } = "atelier";
 
     /// <summary>Orleans silo-to-silo port (<c>EndpointOptions.SiloPort</c>). Default: 11111; embedded mode: 0 = a free loopback port.</summary>
     public int SiloPort { get; set; } = 11111;
 
-    /// <summary>Orleans gateway port for external Orleans clients (<c>EndpointOptions.GatewayPort</c>); 0 = no gateway. Default: 30000.</summary>
-    public int GatewayPort { get; set; } = 30000;
+    /// <summary>Orleans gateway port for external Orleans clients (<c>EndpointOptions.GatewayPort</c>), e.g. 30000; 0 = no
+    /// gateway. Atelier's own clients use HTTP and gRPC, so the default is 0.</summary>
+    public int GatewayPort { get; set; }
 
     /// <summary>Address the Orleans ports listen on (<c>EndpointOptions.SiloListeningEndpoint</c>). Default: <c>0.0.0.0</c>.</summary>
     public string SiloBindAddress { get; set; } = "0.0.0.0";

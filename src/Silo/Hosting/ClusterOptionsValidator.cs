@@ -9,7 +9,7 @@ internal sealed class ClusterOptionsValidator : IValidateOptions<ClusterOptions>
     {
         var failures = new List<string>();
         if (string.IsNullOrWhiteSpace(options.Redis)) failures.Add("Cluster:Redis must not be empty.");
-        if (string.IsNullOrWhiteSpace(options.ClusterId) || string.IsNullOrWhiteSpace(options.ServiceId)) failures.Add("Cluster:ClusterId and Cluster:ServiceId must not be empty.");
+        if (options.ClusterId is { } id && string.IsNullOrWhiteSpace(id) || string.IsNullOrWhiteSpace(options.ServiceId)) failures.Add("Cluster:ClusterId and Cluster:ServiceId must not be empty.");
         if (string.IsNullOrWhiteSpace(options.KeyPrefix)) failures.Add("Cluster:KeyPrefix must not be empty.");
         if (options.SiloPort is < 0 or > 65535) failures.Add("Cluster:SiloPort must be in 0..65535.");
         if (options.GatewayPort is < 0 or > 65535) failures.Add("Cluster:GatewayPort must be in 0..65535 (0: no gateway).");

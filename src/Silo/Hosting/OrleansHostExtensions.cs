@@ -83,7 +83,7 @@ internal static class OrleansHostExtensions
         });
         silo.Configure<OrleansClusterOptions>(o =>
         {
-            o.ClusterId = cluster.ClusterId;
+            o.ClusterId = cluster.ClusterId ?? cluster.KeyPrefix;
             o.ServiceId = cluster.ServiceId;
         });
         var bind = IPAddress.Parse(cluster.SiloBindAddress);

@@ -22,6 +22,13 @@ internal static partial class SiloHostExtensions
     {
         builder.Configuration.AddEnvironmentVariables(EnvironmentPrefix);
 
+        // Orleans reports its configuration and every membership step at Information; keep its warnings unless the
+        // Logging section says otherwise (Logging:LogLevel:Orleans).
+        if (builder.Configuration["Logging:LogLevel:Orleans"] is null)
+        {
+            builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+        }
+
         // Embedded default: listen on loopback:8080 unless the standard ASP.NET Core settings say otherwise.
         if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey])
             && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
