@@ -66,6 +66,7 @@ internal static class OrleansHostExtensions
     {
         var redis = ConfigurationOptions.Parse(cluster.Redis);
         redis.AbortOnConnectFail = false;
+        redis.BacklogPolicy = BacklogPolicy.FailFast; // during an outage a store call fails at once (503 cluster_unavailable), not after a timeout
 
         // One connection for membership and the session store.
         var multiplexer = new Lazy<Task<IConnectionMultiplexer>>(async () => await ConnectionMultiplexer.ConnectAsync(redis).ConfigureAwait(false));

@@ -68,7 +68,8 @@ internal static partial class SiloHostExtensions
         builder.Services.AddSingleton<LifetimeReadinessCheck>();
         builder.Services.AddHealthChecks()
             .AddCheck<LifetimeReadinessCheck>("lifetime", tags: [HealthEndpoints.ReadyTag])
-            .AddCheck<ModelStoreReadinessCheck>("models", tags: [HealthEndpoints.ReadyTag]);
+            .AddCheck<ModelStoreReadinessCheck>("models", tags: [HealthEndpoints.ReadyTag])
+            .AddCheck<MembershipReadinessCheck>("membership", tags: [HealthEndpoints.ReadyTag]);
         builder.Services.AddHostedService<StartupSummary>();
         builder.AddAtelierApi();
         builder.AddAtelierGrpc();
