@@ -1,9 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using Atelier.Cluster;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Atelier.Cluster.Tests;
@@ -73,24 +70,8 @@ public sealed class RedisServerFixture : IAsyncLifetime
     }
 
     /// <summary>Options with a key prefix unique to the caller, so tests sharing the server never see each other's keys.</summary>
-    public ClusterOptions NewOptions(string siloName = "test")
-    {
-        var options = new ClusterOptions
-        {
-            Redis = ConnectionString,
-            KeyPrefix = $"t{Interlocked.Increment(ref _nextPrefix)}",
-            SiloName = siloName,
-            HeartbeatPeriod = TimeSpan.FromMilliseconds(100),
-            TableRefreshPeriod = TimeSpan.FromMilliseconds(100),
-            // Tolerant enough that a loaded 2-core CI machine (GC, thread-pool stalls) never looks like a dead silo;
-            // still declares a silo that really stopped dead within about 2 s.
-            MissedHeartbeatsLimit = 20,
-        };
-        return options;
-    }
-
-    public RedisMembership NewMembership(ClusterOptions options) =>
-        new(Connection, Options.Create(options), NullLogger<RedisMembership>.Instance);
+    /// <summary>A key prefix (and so Orleans cluster id) no other test of this run uses.</summary>
+    public string NewKeyPrefix() => $"t{Interlocked.Increment(ref _nextPrefix)}";
 
     public static int FreePort() => FreePorts(1)[0];
 
