@@ -55,6 +55,9 @@ public sealed class GrainCluster : IAsyncDisposable
     /// <summary>Orleans live migration of <paramref name="grain"/> to <paramref name="target"/>.</summary>
     public Task MigrateAsync(IAddressable grain, GrainSilo target) => _cluster.MigrateAsync(grain, target.Address);
 
+    /// <summary>A new silo joins the cluster (the product's services, the first silo's settings).</summary>
+    public Task StartAdditionalSiloAsync() => _cluster.StartAdditionalSiloAsync();
+
     /// <summary>A graceful stop: sessions drain (migrate) to the other silos.</summary>
     public Task StopSiloAsync(GrainSilo silo) => _cluster.StopSiloAsync(silo.Handle);
 
