@@ -4,12 +4,11 @@ using Atelier.Imaging;
 namespace Atelier.Bench;
 
 /// <summary>
-/// Image codecs, side by side in one run (issue 17): decode + EXIF orientation + RGB conversion of the shared photos
-/// and of a generated 4000×3000 JPEG, through the system-library interop (TurboJPEG/libpng/libwebp over P/Invoke,
-/// <see cref="ImageDecoder"/>) and through SkiaSharp's <c>SKCodec</c> (<see cref="SkiaDecoder"/>); and PNG encoding of an
-/// 1800×1200 SAM-shaped mask, today's managed single-pass writer (zlib fastest) against Skia's libpng encoder.
-/// Candidates alternate inside every round (<see cref="InterleavedRounds"/>), so load on the machine hits them alike;
-/// the ratios are Skia / today.
+/// Image codecs on SkiaSharp (issue 17): decode + EXIF orientation + RGB conversion (<see cref="ImageDecoder"/>) of the
+/// shared photos and of a generated 4000×3000 JPEG, beside Skia's own share of it (<c>SKCodec.GetPixels</c> into RGBA),
+/// and PNG encoding of an 1800×1200 SAM-shaped mask (<see cref="PngEncoder"/>). Candidates alternate inside every round
+/// (<see cref="InterleavedRounds"/>). The comparison with the system-library interop this replaced, run before it was
+/// deleted, is in <c>bench/results/codecs-interop-vs-skia.md</c>.
 /// Argument: a folder of JPEG photos (default <c>../shared/testdata/photos</c> from the repository root; without it,
 /// only the generated JPEG is decoded).
 /// </summary>
@@ -20,7 +19,7 @@ internal sealed class CodecsBenchmark : IBenchmark
 
     public string Name => "codecs";
 
-    public string Description => "decode + orientation + RGB of the shared photos and a 4000x3000 JPEG, PNG encode of an 1800x1200 mask: interop vs SkiaSharp";
+    public string Description => "SkiaSharp codecs: decode + orientation + RGB of the shared photos and a 4000x3000 JPEG, PNG encode of an 1800x1200 mask";
 
     public async Task RunAsync(BenchContext context, CancellationToken cancellationToken)
     {
@@ -40,43 +39,41 @@ internal sealed class CodecsBenchmark : IBenchmark
         var output = context.Output;
         await output.WriteLineAsync($"Photos from {folder} ({inputs.Count - 1} found). Median ms of {Rounds} rounds after {WarmUp} warm-up calls; candidates interleaved.").ConfigureAwait(false);
         await output.WriteLineAsync().ConfigureAwait(false);
-        await MarkdownTable.WriteHeaderAsync(output, "decode + orientation + RGB", "size", "interop ms", "Skia ms", "Skia / interop", "of which SKCodec.GetPixels ms").ConfigureAwait(false);
-        double interopTotal = 0, skiaTotal = 0;
+        await MarkdownTable.WriteHeaderAsync(output, "decode + orientation + RGB", "size", "ImageDecoder ms", "of which SKCodec.GetPixels ms", "share").ConfigureAwait(false);
+        double decodeTotal = 0, getPixelsTotal = 0;
         foreach (var (name, data) in inputs)
         {
             string size;
-            using (var probe = SkiaDecoder.Decode(data, ImageFormat.Jpeg, ImageDecodeOptions.Default))
+            using (var probe = ImageDecoder.Decode(data, "image/jpeg"))
             {
                 size = $"{probe.Width}x{probe.Height}, {data.Length / 1024} KiB";
             }
 
             var stats = await InterleavedRounds.MeasureAsync(
                 [
-                    ("interop", () => Run(() => ImageDecoder.Decode(data, "image/jpeg").Dispose())),
-                    ("skia", () => Run(() => SkiaDecoder.Decode(data, ImageFormat.Jpeg, ImageDecodeOptions.Default).Dispose())),
-                    ("skia-getpixels", () => Run(() => GetPixelsOnly(data))),
+                    ("decode", () => Run(() => ImageDecoder.Decode(data, "image/jpeg").Dispose())),
+                    ("getpixels", () => Run(() => GetPixelsOnly(data))),
                 ],
                 WarmUp, Rounds, 1, cancellationToken).ConfigureAwait(false);
-            interopTotal += stats[0].Median;
-            skiaTotal += stats[1].Median;
-            await output.WriteLineAsync($"| {name} | {size} | {stats[0].Median:F2} | {stats[1].Median:F2} | {stats[1].Median / stats[0].Median:F2}x | {stats[2].Median:F2} |").ConfigureAwait(false);
+            decodeTotal += stats[0].Median;
+            getPixelsTotal += stats[1].Median;
+            await output.WriteLineAsync($"| {name} | {size} | {stats[0].Median:F2} | {stats[1].Median:F2} | {stats[1].Median / stats[0].Median:P0} |").ConfigureAwait(false);
         }
 
-        await output.WriteLineAsync($"| all inputs (sum of medians) | | {interopTotal:F2} | {skiaTotal:F2} | {skiaTotal / interopTotal:F2}x |").ConfigureAwait(false);
+        await output.WriteLineAsync($"| all inputs (sum of medians) | | {decodeTotal:F2} | {getPixelsTotal:F2} | {getPixelsTotal / decodeTotal:P0} |").ConfigureAwait(false);
         await output.WriteLineAsync().ConfigureAwait(false);
 
         using var mask = SamShapedMask(1800, 1200);
         var encoders = new (string Name, Func<byte[]> Encode)[]
         {
-            ("today: managed writer, zlib fastest, no filter", () => Imaging.Codecs.PngWriter.WriteGray(mask.Data, mask.Width, mask.Height, System.IO.Compression.CompressionLevel.Fastest)),
-            ("Skia: PngEncoder (libpng, zlib 1, None filter)", () => PngEncoder.Encode(mask)),
+            ("PngEncoder (Skia's libpng, zlib 1, None filter)", () => PngEncoder.Encode(mask)),
         };
         var encodeStats = await InterleavedRounds.MeasureAsync(
             [.. encoders.Select(e => (e.Name, (Func<Task>)(() => Run(() => e.Encode()))))], WarmUp * 10, Rounds, 10, cancellationToken).ConfigureAwait(false);
-        await MarkdownTable.WriteHeaderAsync(output, "PNG encode, 1800x1200 mask", "bytes", "median ms", "p90 ms", "vs today").ConfigureAwait(false);
+        await MarkdownTable.WriteHeaderAsync(output, "PNG encode, 1800x1200 mask", "bytes", "median ms", "p90 ms").ConfigureAwait(false);
         for (var i = 0; i < encoders.Length; i++)
         {
-            await output.WriteLineAsync($"| {encoders[i].Name} | {encoders[i].Encode().Length:N0} | {encodeStats[i].Median:F3} | {encodeStats[i].P90:F3} | {encodeStats[i].Median / encodeStats[0].Median:F2}x |").ConfigureAwait(false);
+            await output.WriteLineAsync($"| {encoders[i].Name} | {encoders[i].Encode().Length:N0} | {encodeStats[i].Median:F3} | {encodeStats[i].P90:F3} |").ConfigureAwait(false);
         }
     }
 

@@ -15,7 +15,7 @@ public sealed class ImageDecodeOptions
     /// <summary>Largest accepted width or height, in pixels. Default 16,384.</summary>
     public int MaxSide { get; init; } = 16_384;
 
-    /// <summary>Whether the JPEG EXIF orientation tag (1–8) is applied so pixels come out upright. Default <see langword="true"/>.</summary>
+    /// <summary>Whether the EXIF orientation (1–8, as Skia reads it from JPEG, WebP and PNG files) is applied so pixels come out upright. Default <see langword="true"/>.</summary>
     public bool ApplyExifOrientation { get; init; } = true;
 
     /// <summary>Whether an alpha channel in the source is kept in <see cref="RgbImage.Alpha"/>. Default <see langword="true"/>.</summary>

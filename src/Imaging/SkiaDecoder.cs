@@ -16,12 +16,6 @@ namespace Atelier.Imaging;
 /// </summary>
 internal static unsafe class SkiaDecoder
 {
-    /// <summary>
-    /// Progressive JPEGs with more scans than this are refused before decoding: each scan is a pass over the whole
-    /// image, so thousands of tiny scans are a known way to make a small file cost minutes of CPU.
-    /// </summary>
-    internal const int MaxJpegScans = 500;
-
     /// <summary>Decodes <paramref name="data"/>, whose magic bytes named <paramref name="format"/>.</summary>
     public static RgbImage Decode(ReadOnlySpan<byte> data, ImageFormat format, ImageDecodeOptions options)
     {
@@ -31,7 +25,7 @@ internal static unsafe class SkiaDecoder
         }
         else if (format == ImageFormat.Jpeg)
         {
-            CheckJpegScans(data);
+            JpegStructure.Check(data);
         }
 
         var name = Name(format);
@@ -116,26 +110,6 @@ internal static unsafe class SkiaDecoder
             {
                 DecodeLimits.Check(width, height, options);
             }
-        }
-    }
-
-    /// <summary>
-    /// Counts start-of-scan markers (<c>FF DA</c>). Entropy-coded data stuffs every <c>FF</c> as <c>FF 00</c>, so the
-    /// byte pair appears only as a marker or inside a metadata segment (an EXIF thumbnail has one scan), which makes the
-    /// count an upper bound that no ordinary file comes near.
-    /// </summary>
-    private static void CheckJpegScans(ReadOnlySpan<byte> data)
-    {
-        var scans = 0;
-        for (var at = data.IndexOf((byte)0xFF); at >= 0 && at + 1 < data.Length;)
-        {
-            if (data[at + 1] == 0xDA && ++scans > MaxJpegScans)
-            {
-                ImageFormatException.ThrowCorrupt($"The JPEG has more than {MaxJpegScans} scans.");
-            }
-
-            var next = data[(at + 1)..].IndexOf((byte)0xFF);
-            at = next < 0 ? -1 : at + 1 + next;
         }
     }
 

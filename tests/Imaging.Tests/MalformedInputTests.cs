@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using Atelier.Imaging.Native;
 
 namespace Atelier.Imaging.Tests;
 
@@ -7,7 +6,7 @@ namespace Atelier.Imaging.Tests;
 public sealed class MalformedInputTests
 {
     private static byte[] ValidJpeg() =>
-        Fixtures.Jpeg(Fixtures.Interleave(64, 48, 3, Fixtures.Smooth), 64, 48, TurboJpegNative.PixelFormatRgb, TurboJpegNative.Subsampling420);
+        Fixtures.Jpeg(Fixtures.Interleave(64, 48, 3, Fixtures.Smooth), 64, 48, JpegBuilder.Layout.YCbCr420);
 
     private static byte[] ValidPng(int width = 64, int height = 48) =>
         PngBuilder.Build(width, height, 8, PngBuilder.Rgb, (x, y, c) => (x + y + c) & 0xFF);
