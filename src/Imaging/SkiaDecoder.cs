@@ -32,8 +32,8 @@ internal static unsafe class SkiaDecoder
         fixed (byte* encoded = data)
         {
             // SKData.Create(IntPtr, int) wraps the pinned upload without copying; it is disposed before the pin ends.
-            // SKCodec.Create(SKData), as SkiaSharp's samples do; the SKStream overload would only add a result code for a
-            // header that fails, which is image_corrupt either way.
+            // The SKStream overload of SKCodec.Create would only add a result code for a header that fails, which is
+            // image_corrupt either way.
             using var skData = SKData.Create((IntPtr)encoded, data.Length);
             using var codec = SKCodec.Create(skData);
             if (codec is null)
@@ -65,7 +65,7 @@ internal static unsafe class SkiaDecoder
             SKCodecResult result;
             fixed (byte* pixels = rgba)
             {
-                // Frame 0 of an animated WebP is decoded (composited onto a cleared canvas by Skia when it is smaller).
+                // Frame 0: the image itself, or the first frame of an animated WebP.
                 result = codec.GetPixels(target, (IntPtr)pixels, width * 4, new SKCodecOptions(0));
             }
 
