@@ -9,16 +9,15 @@ namespace Atelier.Imaging;
 /// with grey or garbage blocks. The walk makes those uploads <see cref="ImageErrorCode.ImageCorrupt"/>, as TurboJPEG's
 /// stop-on-warning did before: every segment must lie inside the data, entropy-coded data may hold only stuffed bytes
 /// (<c>FF 00</c>), restart markers and fill bytes, no reserved or misplaced marker code may appear, and the
-/// walk must reach EOI (bytes after EOI are ignored, as libjpeg ignores them). It also bounds the number of scans:
+/// walk must reach EOI (bytes after EOI are ignored, as libjpeg ignores them). It also bounds the number of scans
+/// (<see cref="ImageDecodeOptions.MaxJpegScans"/>, TurboJPEG's 500 by default, the limit the interop used):
 /// each scan of a progressive file is a pass over the whole image, so thousands of tiny scans are a known way to make
 /// a small file cost minutes of CPU.
 /// </summary>
 internal static class JpegStructure
 {
-    /// <summary>Most scans accepted in one file (TurboJPEG's scan limit, which the old decoder used).</summary>
-    public const int MaxScans = 500;
-
-    public static void Check(ReadOnlySpan<byte> jpeg)
+    /// <summary>Walks <paramref name="jpeg"/>; more than <paramref name="maxScans"/> scans (<see cref="ImageDecodeOptions.MaxJpegScans"/>) is corrupt.</summary>
+    public static void Check(ReadOnlySpan<byte> jpeg, int maxScans)
     {
         var pos = 2; // after SOI
         var scans = 0;
@@ -71,9 +70,9 @@ internal static class JpegStructure
             pos += length;
             if (marker == 0xDA)
             {
-                if (++scans > MaxScans)
+                if (++scans > maxScans)
                 {
-                    ImageFormatException.ThrowCorrupt($"The JPEG has more than {MaxScans} scans.");
+                    ImageFormatException.ThrowCorrupt($"The JPEG has more than {maxScans} scans.");
                 }
 
                 pos = SkipEntropyCodedData(jpeg, pos);

@@ -25,7 +25,7 @@ internal static unsafe class SkiaDecoder
         }
         else if (format == ImageFormat.Jpeg)
         {
-            JpegStructure.Check(data);
+            JpegStructure.Check(data, options.MaxJpegScans);
         }
 
         var name = Name(format);
