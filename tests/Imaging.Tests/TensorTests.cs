@@ -1,16 +1,7 @@
-using Atelier.Imaging.Native;
-
 namespace Atelier.Imaging.Tests;
 
-public sealed unsafe class TensorAndInteropTests
+public sealed class TensorTests
 {
-    [Fact]
-    public void Native_struct_layouts_match_the_c_headers()
-    {
-        Assert.Equal(104, sizeof(PngImage)); // png.h: pointer + 7 × png_uint_32 + char[64], 8-aligned
-        Assert.Equal(40, sizeof(WebPBitstreamFeatures)); // decode.h: 5 × int + uint32_t pad[5]
-    }
-
     [Fact]
     public void Float_bilinear_upscale_interpolates_between_samples()
     {

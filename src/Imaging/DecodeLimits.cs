@@ -1,4 +1,4 @@
-namespace Atelier.Imaging.Codecs;
+namespace Atelier.Imaging;
 
 /// <summary>The header-time checks every decoder runs before allocating pixels.</summary>
 internal static class DecodeLimits
