@@ -7,7 +7,7 @@ public sealed class OptionsCatalogTests
     [InlineData("ATELIER__Silo__Name")]
     [InlineData("ATELIER__silo__mode")]
     [InlineData("ATELIER__Cluster__AdvertisedHost")]
-    [InlineData("ATELIER__Runtime__DrainTimeout")]
+    [InlineData("ATELIER__Cluster__ProbeTimeout")]
     [InlineData("ATELIER__Sessions__Cache__EmbeddingPrecision")]
     [InlineData("ATELIER__Sessions__DefaultTtl")]
     [InlineData("ATELIER__Models__Host__Pinned__0")]
