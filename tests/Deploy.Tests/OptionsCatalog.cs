@@ -2,8 +2,8 @@ using System.Collections;
 using System.Reflection;
 using Atelier.Cluster;
 using Atelier.Grains.Memory;
+using Atelier.Models.Onnx;
 using Atelier.Models.Store;
-using Atelier.Onnx;
 using Atelier.Runtime;
 using Atelier.Silo.Hosting;
 

@@ -72,8 +72,8 @@ public sealed class ModelLoaderTests(DemoModelsFixture models) : IDisposable
         var masks = hwc.Decode(a, SamPrompt.FromPoints(new SamPoint(120, 140, true)));
 
         Assert.Equal(SamEncoderInput.Hwc255, hwc.EncoderInput);
-        var x = a.Value.GetTensorSpan<float>();
-        var y = b.Value.GetTensorSpan<float>();
+        var x = a.Value.GetTensorDataAsSpan<float>();
+        var y = b.Value.GetTensorDataAsSpan<float>();
         for (var i = 0; i < x.Length; i++)
         {
             Assert.True(Math.Abs(x[i] - y[i]) <= 1e-5f, $"element {i}: {x[i]} vs {y[i]}");

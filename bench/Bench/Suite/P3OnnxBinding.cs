@@ -1,16 +1,19 @@
 using System.Globalization;
 using Atelier.Bench.Infrastructure;
-using Atelier.Onnx;
-using Atelier.Onnx.Writer;
+using Atelier.Models.Forge.Writer;
+using Atelier.Models.Onnx;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Atelier.Bench.Suite;
 
 /// <summary>
-/// P3: our ONNX Runtime binding against onnxruntime-node (the same ORT engine driven from Node,
-/// <c>.atelier/node</c>) on ISNet small (<c>[1,3,1024,1024]</c>), and the per-call overhead of a 1-element
-/// Add model. Same thread count and session options on both sides; rounds alternate the sides (Node
-/// reloads its session each round, untimed, with one untimed warm-up run). Uses the building blocks of
-/// <see cref="OnnxBenchmark"/> and bench/node/ort-bench.js. Target: Atelier / node ≤ 1.00 for both.
+/// P3: ONNX Runtime's managed NuGet package (Microsoft.ML.OnnxRuntime, driven the way the adapters drive it:
+/// OrtValue inputs, the global thread pool, RunOptions per cancellable run) against onnxruntime-node (an
+/// independent client of the same engine, <c>.atelier/node</c>) on ISNet small (<c>[1,3,1024,1024]</c>), and the
+/// per-call overhead of a 1-element Add model. Same intra-op thread count and session options on both sides;
+/// rounds alternate the sides (Node reloads its session each round, untimed, with one untimed warm-up run). Uses
+/// the building blocks of <see cref="OnnxBenchmark"/> and bench/node/ort-bench.js. Target: Atelier / node ≤ 1.00
+/// for ISNet; the per-call figure is reported against the hand-written binding's 4.7 µs and Node's 19 µs.
 /// </summary>
 internal sealed class P3OnnxBinding : ISuiteScenario
 {
@@ -20,7 +23,7 @@ internal sealed class P3OnnxBinding : ISuiteScenario
 
     public string Id => "P3";
 
-    public string What => "ONNX binding vs onnxruntime-node: ISNet small inference and 1-element Add per-call overhead";
+    public string What => "ONNX Runtime managed package vs onnxruntime-node: ISNet small inference and 1-element Add per-call overhead";
 
     public async Task<ScenarioResult> RunAsync(SuiteContext context, CancellationToken cancellationToken)
     {
@@ -34,8 +37,7 @@ internal sealed class P3OnnxBinding : ISuiteScenario
             throw new InvalidOperationException("The setup cache is incomplete (ISNet model or onnxruntime-node missing); run ./build.sh setup.");
         }
 
-        var environment = OnnxRuntimeEnvironment.Initialize(new OnnxRuntimeOptions());
-        var options = new InferenceSessionOptions { IntraOpThreads = threads, InterOpThreads = 1 };
+        var options = OnnxBenchmark.SessionOptionsFor(threads);
         var addPath = Path.Combine(Path.GetTempPath(), $"atelier-suite-add-{Environment.ProcessId}.onnx");
         new OnnxModelBuilder("add1")
             .Input("a", TensorElementType.Float, 1)
@@ -45,8 +47,8 @@ internal sealed class P3OnnxBinding : ISuiteScenario
             .Save(addPath);
         try
         {
-            using var isNet = InferenceSession.Load(modelPath, options);
-            using var add = InferenceSession.Load(addPath, options);
+            using var isNet = OnnxSessions.Open(modelPath, options).Session;
+            using var add = OnnxSessions.Open(addPath, options).Session;
             var input = OnnxBenchmark.StructuredImage();
             var runs = context.Options.OnnxRunsPerRound;
             OnnxBenchmark.MeasureIsNet(isNet, input, 1, 0, cancellationToken); // warm-up, once: Atelier keeps its session
@@ -66,8 +68,9 @@ internal sealed class P3OnnxBinding : ISuiteScenario
             var met = isNetRatio <= 1.00 && addRatio <= 1.00;
             return new ScenarioResult(Id, What, Math.Round(isNetRatio, 3), "× (Atelier / node, ISNet median)", "≤ 1.00 (ISNet and per-call)", met, new Dictionary<string, object>
             {
-                ["onnxRuntime"] = environment.Version,
+                ["onnxRuntime"] = "Microsoft.ML.OnnxRuntime " + OnnxRuntimeEnvironment.Version + " (managed package); onnxruntime-node " + NodeVersion(nodeModules),
                 ["threads"] = threads,
+                ["threadPool"] = OnnxBenchmark.ThreadPoolName(options),
                 ["isnetAtelierMedianMs"] = Math.Round(ai.Median, 1),
                 ["isnetNodeMedianMs"] = Math.Round(ni.Median, 1),
                 ["isnetRunsPerSide"] = atelierIsNet.Count,
@@ -75,6 +78,7 @@ internal sealed class P3OnnxBinding : ISuiteScenario
                 ["perCallAtelierUs"] = Math.Round(aa.Median * 1000, 2),
                 ["perCallNodeUs"] = Math.Round(na.Median * 1000, 2),
                 ["perCallBatches"] = string.Create(CultureInfo.InvariantCulture, $"{atelierAdd.Count} x {AddCallsPerBatch} calls per side"),
+                ["perCallHandWrittenBindingUs"] = HandWrittenBindingPerCallUs,
                 ["note"] = met ? "both ratios within target" : "target missed on " + (isNetRatio > 1 ? "ISNet" : "") + (isNetRatio > 1 && addRatio > 1 ? " and " : "") + (addRatio > 1 ? "per-call overhead" : "") + " (see docs/benchmarks.md for noise on a shared machine)",
             });
         }
@@ -82,6 +86,18 @@ internal sealed class P3OnnxBinding : ISuiteScenario
         {
             File.Delete(addPath);
         }
+    }
+
+    /// <summary>
+    /// The per-call figure of the hand-written C-API binding this package replaced, from bench/results/latest.json of
+    /// 2026-11-22 (node 19.3 µs in the same run); kept as the reference the issue asks the new figure to be read against.
+    /// </summary>
+    private const double HandWrittenBindingPerCallUs = 4.72;
+
+    private static string NodeVersion(string nodeModules)
+    {
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(nodeModules, "onnxruntime-node", "package.json")));
+        return json.RootElement.GetProperty("version").GetString() ?? "?";
     }
 
     private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
