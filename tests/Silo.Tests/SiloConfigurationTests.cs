@@ -1,5 +1,5 @@
 using Atelier.Models.Adapters;
-using Atelier.Onnx;
+using Atelier.Models.Onnx;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

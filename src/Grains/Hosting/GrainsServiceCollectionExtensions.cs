@@ -3,8 +3,8 @@ using Atelier.Grains.Models;
 using Atelier.Grains.Sessions;
 using Atelier.Grains.Storage;
 using Atelier.Models.Adapters;
+using Atelier.Models.Onnx;
 using Atelier.Models.Store;
-using Atelier.Onnx;
 using Atelier.Runtime;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -47,7 +47,7 @@ public static class GrainsServiceCollectionExtensions
             .Validate(o => o.MaxArchiveBytes > 0 && o.MaxExtractedBytes > 0 && o.MaxEntries > 0, "Models:Store limits must be positive.")
             .ValidateOnStart();
         services.AddOptions<ModelLoaderOptions>().Bind(configuration.GetSection(ModelLoaderOptions.SectionName));
-        services.AddOptions<OnnxRuntimeOptions>().Bind(configuration.GetSection("Onnx"));
+        services.AddOptions<OnnxRuntimeOptions>().Bind(configuration.GetSection(OnnxRuntimeOptions.SectionName));
 
         // The host may register the silo's display name first; otherwise the runtime endpoint names it.
         services.TryAddSingleton(sp => new SiloIdentity(sp.GetRequiredService<IOptions<SiloRuntimeOptions>>().Value.Endpoint));

@@ -1,7 +1,7 @@
 using Atelier.Grains.Hosting;
 using Atelier.Grains.Models;
 using Atelier.Models.Forge;
-using Atelier.Onnx;
+using Atelier.Models.Store;
 using Atelier.Runtime;
 using Atelier.Runtime.Testing;
 using Microsoft.Extensions.Configuration;

@@ -5,7 +5,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Atelier.Onnx;
+using Atelier.Models.Store;
 
 namespace Atelier.Silo.Tests.Http;
 
