@@ -132,7 +132,9 @@ public sealed partial class ModelLoader
         }
         catch (OnnxRuntimeException e)
         {
-            throw new ModelManifestException($"Model '{entry.Id}': {entry.Manifest.Files[role].Path}: ONNX Runtime cannot load it: {e.Message}", e);
+            // ORT names the absolute path; the message may reach a client, so it names the file within the model instead.
+            var file = entry.Manifest.Files[role].Path;
+            throw new ModelManifestException($"Model '{entry.Id}': {file}: ONNX Runtime cannot load it: {e.Message.Replace(path, file, StringComparison.Ordinal)}", e);
         }
     }
 }

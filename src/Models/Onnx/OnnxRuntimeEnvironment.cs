@@ -13,6 +13,9 @@ namespace Atelier.Models.Onnx;
 /// </summary>
 public static partial class OnnxRuntimeEnvironment
 {
+    /// <summary>The <see cref="ILogger"/> category ORT's messages arrive under.</summary>
+    public const string LogCategory = "Atelier.Models.Onnx.OnnxRuntime";
+
     private static readonly Lock s_gate = new();
 
     // Kept alive for the process: ORT calls the delegate for as long as the environment lives.
@@ -31,23 +34,28 @@ public static partial class OnnxRuntimeEnvironment
 
     /// <summary>
     /// Creates the environment with <paramref name="options"/> and routes ORT's log to <paramref name="loggerFactory"/>
-    /// (category <c>Atelier.Models.Onnx.OnnxRuntime</c>). When the environment already exists (one per process, and ORT
-    /// cannot re-create it) only the log destination is updated; differing thread settings are reported as a warning.
+    /// (category <see cref="LogCategory"/>; a null factory leaves the destination as it is). When the environment already
+    /// exists (one per process, and ORT cannot re-create it) only the log destination is updated; differing thread
+    /// settings are reported as a warning.
     /// </summary>
     public static OrtEnv Initialize(OnnxRuntimeOptions? options = null, ILoggerFactory? loggerFactory = null)
     {
         options ??= new OnnxRuntimeOptions();
         options.Validate();
-        var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Atelier.Models.Onnx.OnnxRuntime");
+        var logger = loggerFactory?.CreateLogger(LogCategory);
         lock (s_gate)
         {
-            Volatile.Write(ref s_logger, logger);
+            if (logger is not null)
+            {
+                Volatile.Write(ref s_logger, logger);
+            }
+
             if (s_options is { } existing)
             {
                 if (existing.IntraOpThreads != options.IntraOpThreads || existing.InterOpThreads != options.InterOpThreads
                     || existing.AllowSpinning != options.AllowSpinning)
                 {
-                    LogAlreadyCreated(logger, existing.IntraOpThreads, existing.InterOpThreads);
+                    LogAlreadyCreated(Volatile.Read(ref s_logger), existing.IntraOpThreads, existing.InterOpThreads);
                 }
 
                 return OrtEnv.Instance();
@@ -74,6 +82,9 @@ public static partial class OnnxRuntimeEnvironment
 
     /// <summary>The environment, created with default <see cref="OnnxRuntimeOptions"/> when <see cref="Initialize"/> was not called.</summary>
     public static OrtEnv EnsureCreated() => Volatile.Read(ref s_options) is null ? Initialize() : OrtEnv.Instance();
+
+    /// <summary>True once the environment exists.</summary>
+    public static bool IsCreated => Volatile.Read(ref s_options) is not null;
 
     /// <summary>ORT severity for the least severe <see cref="LogLevel"/> to forward.</summary>
     internal static OrtLoggingLevel ToOrtLevel(LogLevel level) => level switch

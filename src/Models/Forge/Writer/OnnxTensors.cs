@@ -29,7 +29,7 @@ public static class OnnxTensors
         var tensor = new TensorProto
         {
             Name = name,
-            DataType = (int)(TensorBase.GetTypeInfo(typeof(T))?.ElementType ?? throw new NotSupportedException($"{typeof(T)} is not an ONNX tensor element type.")),
+            DataType = (int)ElementTypeOf<T>(),
             RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values)),
         };
         foreach (var dim in dims)
@@ -39,4 +39,14 @@ public static class OnnxTensors
 
         return tensor;
     }
+
+    /// <summary>
+    /// ONNX's element type for <typeparamref name="T"/>, from ORT's CLR type table; <see cref="Half"/> is ONNX's float16
+    /// (ORT's table knows only its own <c>Float16</c> struct for it).
+    /// </summary>
+    private static TensorElementType ElementTypeOf<T>()
+        where T : unmanaged =>
+        typeof(T) == typeof(Half)
+            ? TensorElementType.Float16
+            : TensorBase.GetTypeInfo(typeof(T))?.ElementType ?? throw new NotSupportedException($"{typeof(T)} is not an ONNX tensor element type.");
 }
