@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Atelier.Grains.Memory;
 using Atelier.Imaging;
 using Atelier.Models.Adapters;
@@ -49,7 +50,7 @@ internal sealed partial class CachedEmbedding : IMemoryReclaimer, IDisposable
         if (precision == EmbeddingPrecision.Float16 && HostTensors.IsOnHost(embedding.Value)) // device values stay as the encoder made them
         {
             resident = HostTensors.Allocate(TensorElementType.Float16, shape);
-            HalfConversion.ToHalf(embedding.Value.GetTensorDataAsSpan<float>(), resident.GetTensorMutableDataAsSpan<Half>());
+            HalfConversion.ToHalf(embedding.Value.GetTensorDataAsSpan<float>(), Halves(resident));
             embedding.Dispose();
         }
         else
@@ -90,7 +91,7 @@ internal sealed partial class CachedEmbedding : IMemoryReclaimer, IDisposable
             var copy = HostTensors.Allocate(TensorElementType.Float, _shape);
             if (_resident is not null)
             {
-                HalfConversion.ToSingle(_resident.GetTensorDataAsSpan<Half>(), copy.GetTensorMutableDataAsSpan<float>());
+                HalfConversion.ToSingle(Halves(_resident), copy.GetTensorMutableDataAsSpan<float>());
             }
             else if (_host is float[] floats)
             {
@@ -133,7 +134,7 @@ internal sealed partial class CachedEmbedding : IMemoryReclaimer, IDisposable
             {
                 var halves = (Half[])_host;
                 _resident = HostTensors.Allocate(TensorElementType.Float16, _shape);
-                halves.CopyTo(_resident.GetTensorMutableDataAsSpan<Half>());
+                halves.CopyTo(Halves(_resident));
             }
 
             _host = null;
@@ -169,7 +170,7 @@ internal sealed partial class CachedEmbedding : IMemoryReclaimer, IDisposable
 
             _host = source.GetTensorTypeAndShape().ElementDataType == TensorElementType.Float
                 ? source.GetTensorDataAsSpan<float>().ToArray()
-                : source.GetTensorDataAsSpan<Half>().ToArray();
+                : Halves(source).ToArray();
             staged?.Dispose();
             _resident.Dispose();
             _resident = null;
@@ -186,6 +187,9 @@ internal sealed partial class CachedEmbedding : IMemoryReclaimer, IDisposable
             _host = null;
         }
     }
+
+    /// <summary>A float16 host tensor's elements as <see cref="Half"/> (ORT's span type for them is its own <c>Float16</c>).</summary>
+    private static Span<Half> Halves(OrtValue value) => MemoryMarshal.Cast<byte, Half>(value.GetTensorMutableRawData());
 
     public void Dispose()
     {
