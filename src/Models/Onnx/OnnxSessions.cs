@@ -171,8 +171,9 @@ public static partial class OnnxSessions
         }
         catch (OnnxRuntimeException e)
         {
-            return "ONNX Runtime could not load its CUDA execution provider (libonnxruntime_providers_cuda.so needs the CUDA 12 "
-                + $"runtime, cuBLAS and cuDNN 9 on the library path, and a visible GPU): {e.Message}";
+            return "ONNX Runtime could not load its CUDA execution provider (libonnxruntime_providers_cuda.so of "
+                + "Microsoft.ML.OnnxRuntime.Gpu.Linux 1.31 needs the CUDA 13 runtime, cuBLAS 13 and cuDNN 9 on the library path, "
+                + $"and a visible GPU): {e.Message}";
         }
     }
 
