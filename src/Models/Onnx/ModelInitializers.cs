@@ -1,4 +1,5 @@
 using Atelier.Models.Forge.Proto;
+using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Atelier.Models.Onnx;
@@ -6,18 +7,20 @@ namespace Atelier.Models.Onnx;
 /// <summary>Sums the bytes a model's initializers (weights) occupy, read from the model file itself.</summary>
 internal static class ModelInitializers
 {
+    // Shapes and types only: every other field (the weights themselves) is skipped while parsing.
+    private static readonly MessageParser<InitializerShapesModel> Parser = InitializerShapesModel.Parser.WithDiscardUnknownFields(true);
+
     /// <summary>Bytes of all initializers of the model at <paramref name="modelPath"/>.</summary>
     public static long CountBytes(string modelPath)
     {
         using var stream = File.OpenRead(modelPath);
-        return CountBytes(ModelProto.Parser.ParseFrom(stream));
+        return CountBytes(Parser.ParseFrom(stream));
     }
 
     /// <summary>Bytes of all initializers of a serialized model.</summary>
-    public static long CountBytes(byte[] model) => CountBytes(ModelProto.Parser.ParseFrom(model));
+    public static long CountBytes(byte[] model) => CountBytes(Parser.ParseFrom(model));
 
-    /// <summary>Bytes of all initializers of <paramref name="model"/>'s main graph.</summary>
-    public static long CountBytes(ModelProto model)
+    private static long CountBytes(InitializerShapesModel model)
     {
         long total = 0;
         if (model.Graph is null)
@@ -34,7 +37,7 @@ internal static class ModelInitializers
     }
 
     /// <summary>Element count times element size (wherever the data is stored: typed fields, raw or external).</summary>
-    public static long TensorBytes(TensorProto tensor)
+    private static long TensorBytes(InitializerShape tensor)
     {
         var type = (TensorElementType)tensor.DataType;
         long count = 1;

@@ -1,5 +1,7 @@
+using Atelier.Models.Forge.Proto;
 using Atelier.Models.Forge.Writer;
 using Atelier.Models.Onnx;
+using Atelier.Models.Tests.Support;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Atelier.Models.Tests.Onnx;
@@ -30,5 +32,25 @@ public sealed class ModelInitializersTests
         var model = new OnnxModelBuilder("none").Input("x", TensorElementType.Float, 1).Node("Neg", ["x"], ["y"]).Output("y", TensorElementType.Float, 1).ToBytes();
 
         Assert.Equal(0, ModelInitializers.CountBytes(model));
+    }
+
+    [Theory]
+    [InlineData("assets/isnet-small.onnx")]
+    [InlineData("assets/isnet-medium.onnx")]
+    [InlineData("models/sam-isnet/encoder.onnx")]
+    public void Skipping_the_weights_while_parsing_counts_what_a_full_parse_of_the_real_model_counts(string file)
+    {
+        var path = Path.Combine(TestCache.Root, file);
+        Assert.True(File.Exists(path), $"{path} is missing: run './build.sh setup' first.");
+        var full = ModelProto.Parser.ParseFrom(File.ReadAllBytes(path));
+        long expected = 0;
+        foreach (var tensor in full.Graph.Initializer)
+        {
+            var elements = tensor.Dims.Aggregate(1L, (n, d) => n * d);
+            expected += elements * TensorBase.GetElementTypeInfo((TensorElementType)tensor.DataType)!.TypeSize;
+        }
+
+        Assert.True(expected > 1_000_000, $"{file}: {expected} bytes of weights");
+        Assert.Equal(expected, ModelInitializers.CountBytes(path));
     }
 }
