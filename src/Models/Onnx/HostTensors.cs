@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using Atelier.Models.Forge.Writer;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
@@ -6,6 +8,12 @@ namespace Atelier.Models.Onnx;
 /// <summary>Where a tensor lives, and moving a device tensor's contents to host memory through ORT.</summary>
 public static class HostTensors
 {
+    // One Identity session per (CUDA device, element type), created on first use and kept for the process: a device
+    // value bound as its input with the output bound to CPU memory makes ORT copy it out with the CUDA provider's own
+    // data transfer (an execution provider appended to a session registers none with the environment, so
+    // OrtEnv.CopyTensors cannot copy its memory).
+    private static readonly ConcurrentDictionary<(int Device, TensorElementType Type), Lazy<InferenceSession>> s_transfers = new();
+
     /// <summary>True when <paramref name="value"/>'s data is in CPU memory (readable as a span).</summary>
     public static bool IsOnHost(OrtValue value)
     {
@@ -18,31 +26,40 @@ public static class HostTensors
         OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, type, shape);
 
     /// <summary>
-    /// A CPU copy of <paramref name="value"/> (any device), made by ORT (<see cref="OrtEnv.CopyTensors"/>). The caller disposes it.
+    /// A CPU copy of <paramref name="value"/>, which may live in host memory or in a CUDA device's memory (copied out
+    /// by ORT through an Identity session on that device). The caller disposes it.
     /// </summary>
-    /// <exception cref="OnnxRuntimeException">ORT has no data transfer registered for the source device.</exception>
+    /// <exception cref="OnnxRuntimeException">ORT cannot copy from the value's device.</exception>
+    /// <exception cref="ExecutionProviderUnavailableException">The value is on a CUDA device but this process cannot use CUDA.</exception>
     public static OrtValue CopyToHost(OrtValue value)
     {
         ArgumentNullException.ThrowIfNull(value);
         var info = value.GetTensorTypeAndShape();
-        var copy = Allocate(info.ElementDataType, info.Shape);
-        try
+        if (IsOnHost(value))
         {
-            if (IsOnHost(value))
-            {
-                value.GetTensorMutableRawData().CopyTo(copy.GetTensorMutableRawData());
-            }
-            else
-            {
-                OnnxRuntimeEnvironment.EnsureCreated().CopyTensors([value], [copy], null);
-            }
-
+            var copy = Allocate(info.ElementDataType, info.Shape);
+            value.GetTensorMutableRawData().CopyTo(copy.GetTensorMutableRawData());
             return copy;
         }
-        catch
-        {
-            copy.Dispose();
-            throw;
-        }
+
+        var device = value.GetTensorMemoryInfo().Id;
+        var transfer = s_transfers.GetOrAdd((device, info.ElementDataType), static key => new(() => CreateTransfer(key.Device, key.Type))).Value;
+        using var binding = transfer.CreateIoBinding();
+        binding.BindInput("x", value);
+        binding.BindOutputToDevice("y", OrtMemoryInfo.DefaultInstance);
+        OnnxSessions.RunWithBinding(transfer, binding, CancellationToken.None);
+        binding.SynchronizeBoundOutputs();
+        return binding.GetOutputValues()[0];
+    }
+
+    private static InferenceSession CreateTransfer(int device, TensorElementType type)
+    {
+        var model = new OnnxModelBuilder("atelier_device_to_host")
+            .InputWithUnknownShape("x", type)
+            .Node("Identity", ["x"], ["y"])
+            .OutputWithUnknownShape("y", type)
+            .ToBytes();
+        var options = new InferenceSessionOptions { ExecutionProvider = ExecutionProvider.Cuda, Cuda = { DeviceId = device } };
+        return OnnxSessions.Open(model, options).Session;
     }
 }
