@@ -10,7 +10,7 @@ namespace Atelier.Models.Tests;
 
 /// <summary>
 /// The generated demo models load and run in onnxruntime-node (the reference client installed by setup)
-/// and give the same outputs as Atelier's binding: an independent check of the model writer.
+/// and give the same outputs as the ONNX Runtime package: an independent check of the model writer.
 /// </summary>
 [Collection(DemoModelsCollection.Name)]
 public sealed class NodeRuntimeTests(DemoModelsFixture models) : IDisposable

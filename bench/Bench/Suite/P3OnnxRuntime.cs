@@ -15,7 +15,7 @@ namespace Atelier.Bench.Suite;
 /// the building blocks of <see cref="OnnxBenchmark"/> and bench/node/ort-bench.js. Target: Atelier / node ≤ 1.00
 /// for ISNet; the per-call figure is reported against the hand-written binding's 4.7 µs and Node's 19 µs.
 /// </summary>
-internal sealed class P3OnnxBinding : ISuiteScenario
+internal sealed class P3OnnxRuntime : ISuiteScenario
 {
     private const int AddWarmup = 2_000;
     private const int AddBatches = 4;
