@@ -1,8 +1,8 @@
 using System.Collections;
 using System.Reflection;
 using Atelier.Grains.Memory;
+using Atelier.Models.Onnx;
 using Atelier.Models.Store;
-using Atelier.Onnx;
 using Atelier.Silo.Hosting;
 
 namespace Atelier.Deploy.Tests;

@@ -2,7 +2,7 @@ using Atelier.Grains.Hosting;
 using Atelier.Grains.Models;
 using Atelier.Models.Forge;
 using Atelier.Grains.Tests.Support;
-using Atelier.Onnx;
+using Atelier.Models.Store;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Atelier.Grains.Tests.Sessions;
