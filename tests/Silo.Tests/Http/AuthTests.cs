@@ -53,6 +53,27 @@ public sealed class AuthTests : IAsyncLifetime
         await ProblemAssert.IsProblemAsync(response, HttpStatusCode.Unauthorized, "unauthorized");
     }
 
+    [Theory]
+    [InlineData(null, HttpStatusCode.Unauthorized)]
+    [InlineData(AliceKey, HttpStatusCode.Forbidden)]
+    [InlineData(AdminKey, HttpStatusCode.OK)]
+    public async Task The_orleans_dashboard_is_for_admin_keys_only(string? key, HttpStatusCode expected)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/dashboard/");
+        if (key is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+
+        using var response = await _client.SendAsync(request);
+
+        Assert.Equal(expected, response.StatusCode);
+        if (expected == HttpStatusCode.OK)
+        {
+            Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        }
+    }
+
     [Fact]
     public async Task Bearer_and_X_Api_Key_both_authenticate()
     {
