@@ -89,7 +89,11 @@ internal sealed class SessionCluster : IAsyncDisposable
             var last = "(no answer)";
             await Eventually.UntilAsync(async () =>
             {
-                Assert.False(silo.HasExited, $"silo {silo.Name} exited ({silo.ExitCode})\n{silo.OutputTail}");
+                if (silo.HasExited)
+                {
+                    Assert.Fail($"silo {silo.Name} exited ({silo.ExitCode})\n{silo.OutputTail}");
+                }
+
                 try
                 {
                     var view = await ViewAsync(silo);
