@@ -81,8 +81,12 @@ internal sealed class SiloProcess : IDisposable
         return new SiloProcess(name, ports[0], process);
     }
 
-    /// <summary><c>kill -9</c>: no drain, no membership update; the others must detect it.</summary>
-    public void KillHard() => _process.Kill(entireProcessTree: true);
+    /// <summary><c>kill -9</c>: no drain, no membership update; the others must detect it. Returns once the process is gone.</summary>
+    public void KillHard()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
 
     /// <summary>SIGTERM: the host's graceful shutdown (sessions migrate to the other silos).</summary>
     public void Terminate()
