@@ -108,8 +108,9 @@ internal sealed class FailoverBenchmark : IBenchmark
 
     /// <summary>
     /// The Orleans membership settings of the run, as <c>Cluster:*</c> environment settings: <c>probeTimeout=</c>
-    /// (a TimeSpan, <c>Cluster:ProbeTimeout</c>) and <c>missedProbes=</c> (<c>Cluster:MissedProbesLimit</c>) from the
-    /// arguments; absent ones keep the product default. Also reads <c>sessions=</c> (sessions on each lost silo, default 12).
+    /// (a TimeSpan, <c>Cluster:ProbeTimeout</c>), <c>missedProbes=</c> (<c>Cluster:MissedProbesLimit</c>),
+    /// <c>deathVotes=</c> (<c>Cluster:DeathVotes</c>), <c>tableRefresh=</c> (a TimeSpan, <c>Cluster:TableRefreshPeriod</c>) and
+    /// <c>directoryLease=</c> (a TimeSpan, <c>Cluster:DirectoryLease</c>) from the arguments; absent ones keep the product default. Also reads <c>sessions=</c> (sessions on each lost silo, default 12).
     /// </summary>
     private Dictionary<string, string> MembershipSettings(IReadOnlyList<string> arguments)
     {
@@ -125,11 +126,20 @@ internal sealed class FailoverBenchmark : IBenchmark
                 case "missedprobes":
                     settings["ATELIER__Cluster__MissedProbesLimit"] = int.Parse(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture);
                     break;
+                case "deathvotes":
+                    settings["ATELIER__Cluster__DeathVotes"] = int.Parse(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture);
+                    break;
+                case "tablerefresh":
+                    settings["ATELIER__Cluster__TableRefreshPeriod"] = TimeSpan.Parse(value, CultureInfo.InvariantCulture).ToString("c", CultureInfo.InvariantCulture);
+                    break;
+                case "directorylease":
+                    settings["ATELIER__Cluster__DirectoryLease"] = TimeSpan.Parse(value, CultureInfo.InvariantCulture).ToString("c", CultureInfo.InvariantCulture);
+                    break;
                 case "sessions":
                     _sessionsPerVictim = int.Parse(value, CultureInfo.InvariantCulture);
                     break;
                 default:
-                    throw new ArgumentException($"failover: unknown argument '{argument}' (known: probeTimeout=, missedProbes=, sessions=)");
+                    throw new ArgumentException($"failover: unknown argument '{argument}' (known: probeTimeout=, missedProbes=, deathVotes=, tableRefresh=, directoryLease=, sessions=)");
             }
         }
 
@@ -137,8 +147,8 @@ internal sealed class FailoverBenchmark : IBenchmark
     }
 
     private static string Describe(Dictionary<string, string> membership) =>
-        string.Create(CultureInfo.InvariantCulture,
-            $"ProbeTimeout {(membership.TryGetValue("ATELIER__Cluster__ProbeTimeout", out var t) ? t : "default (00:00:02)")}, MissedProbesLimit {(membership.TryGetValue("ATELIER__Cluster__MissedProbesLimit", out var m) ? m : "default (3)")}, other Cluster:* settings default");
+        membership.Count == 0 ? "the product's Cluster:* defaults"
+            : string.Join(", ", membership.Select(s => $"{s.Key["ATELIER__".Length..].Replace("__", ":", StringComparison.Ordinal)}={s.Value}")) + ", other Cluster:* settings default";
 
     /// <summary>A cluster-mode silo with <c>sam-demo</c> pinned and the run's membership settings.</summary>
     private static Task<SiloProcess> StartSiloAsync(
