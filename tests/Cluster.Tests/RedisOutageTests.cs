@@ -88,7 +88,7 @@ public sealed class RedisOutageTests(ITestOutputHelper output) : IAsyncLifetime
         using var response = await _cluster.Api.InfoAsync(_cluster.Silos[1], "NotActiveAnywhereDuringTheOutage");
 
         var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, $"{(int)response.StatusCode} {body}");
+        Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, $"{(int)response.StatusCode} {body}\n{_cluster.OutputTails}");
         Assert.NotNull(response.Headers.RetryAfter);
         using var problem = JsonDocument.Parse(body);
         Assert.Equal("cluster_unavailable", problem.RootElement.GetProperty("code").GetString());

@@ -101,6 +101,19 @@ public sealed class RoutingTests(RoutingCluster fixture) : IClassFixture<Routing
     }
 
     [Fact]
+    public async Task Unreadable_mask_400_raised_by_the_owner_names_the_owner_when_sent_through_another_silo()
+    {
+        var (id, owner) = await Api.OpenAsync(_cluster.Silos[0], SessionApi.Picture());
+
+        // The owner fails to decode the mask (its error wraps the decoder's): the error crosses back to the ingress silo.
+        using var unreadable = await _cluster.Http.PostAsJsonAsync(
+            new Uri(NonOwner(owner, 0).BaseAddress, $"/v1/sessions/{id}/erase"),
+            new { mask = Convert.ToBase64String("not a png at all"u8.ToArray()), apply = true });
+
+        await AssertProblemAsync(unreadable, HttpStatusCode.BadRequest, "invalid_prompt", owner);
+    }
+
+    [Fact]
     public async Task No_selection_409_raised_by_the_owner_names_the_owner_when_sent_through_another_silo()
     {
         var (id, owner) = await Api.OpenAsync(_cluster.Silos[0], SessionApi.Picture());
@@ -150,10 +163,10 @@ public sealed class RoutingTests(RoutingCluster fixture) : IClassFixture<Routing
     /// <summary>The <paramref name="index"/>-th silo that is not <paramref name="owner"/>.</summary>
     private SiloProcess NonOwner(string owner, int index) => _cluster.Silos.Where(s => s.Name != owner).ElementAt(index);
 
-    private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code, string silo)
+    private async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code, string silo)
     {
         var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == status, $"{response.RequestMessage?.RequestUri}: {(int)response.StatusCode} {body}");
+        Assert.True(response.StatusCode == status, $"{response.RequestMessage?.RequestUri}: {(int)response.StatusCode} {body}\n{string.Join('\n', fixture.Cluster.Silos.Select(s => s.OutputTail))}");
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         using var json = JsonDocument.Parse(body);
         Assert.Equal(code, json.RootElement.GetProperty("code").GetString());
