@@ -10,7 +10,7 @@ namespace Atelier.Cluster.Tests;
 /// session's edits; a lost or repeated keyed edit would show in its version.
 /// </summary>
 [Collection(RedisCollection.Name)]
-public sealed class ChurnTests(RedisServer redis, ITestOutputHelper output)
+public sealed class ChurnTests(RedisServerFixture redis, ITestOutputHelper output)
 {
     private const int Sessions = 20;
 

@@ -9,7 +9,7 @@ namespace Atelier.Cluster.Tests;
 /// its SAM embedding to a surviving silo while clicks keep arriving through another silo.
 /// </summary>
 [Collection(RedisCollection.Name)]
-public sealed class DrainTests(RedisServer redis, ITestOutputHelper output)
+public sealed class DrainTests(RedisServerFixture redis, ITestOutputHelper output)
 {
     [Fact]
     public async Task Sigterm_moves_every_session_with_its_embedding_to_the_survivors_while_no_click_fails()

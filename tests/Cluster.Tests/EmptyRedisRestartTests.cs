@@ -8,31 +8,40 @@ namespace Atelier.Cluster.Tests;
 /// recovery (restart every silo), while the sessions already active keep answering.
 /// </summary>
 [Collection(RedisCollection.Name)]
-public sealed class EmptyRedisRestartTests : IAsyncLifetime
+public sealed class EmptyRedisRestartTests(EmptyRedisRestartTests.EmptiedCluster fixture) : IClassFixture<EmptyRedisRestartTests.EmptiedCluster>
 {
-    private readonly RedisServer _redis = new();
-    private SessionCluster _cluster = null!;
-    private List<(string Id, string Owner)> _sessions = null!;
+    private readonly SessionCluster _cluster = fixture.Cluster;
+    private readonly List<(string Id, string Owner)> _sessions = fixture.Sessions;
 
-    public async Task InitializeAsync()
+    /// <summary>Two ready silos with four sessions, then their Redis killed and started again empty; shared by the tests.</summary>
+    public sealed class EmptiedCluster : IAsyncLifetime
     {
-        await _redis.StartAsync();
-        _cluster = await SessionCluster.StartAsync(_redis.Configuration, _redis.NewPrefix("empty"), ["e0", "e1"]);
-        _sessions = await _cluster.OpenManyAsync(_cluster.Silos[0], 4);
-        foreach (var silo in _cluster.Silos)
+        private readonly RedisServerFixture _redis = new();
+
+        internal SessionCluster Cluster { get; private set; } = null!;
+
+        internal List<(string Id, string Owner)> Sessions { get; private set; } = null!;
+
+        public async Task InitializeAsync()
         {
-            using var ready = await _cluster.Http.GetAsync(new Uri(silo.BaseAddress, "/readyz"));
-            Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+            await _redis.StartAsync();
+            Cluster = await SessionCluster.StartAsync(_redis.Configuration, _redis.NewPrefix("empty"), ["e0", "e1"]);
+            Sessions = await Cluster.OpenManyAsync(Cluster.Silos[0], 4);
+            foreach (var silo in Cluster.Silos)
+            {
+                using var ready = await Cluster.Http.GetAsync(new Uri(silo.BaseAddress, "/readyz"));
+                Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+            }
+
+            await _redis.StopAsync();
+            await _redis.StartAsync(empty: true);
         }
 
-        await _redis.StopAsync();
-        await _redis.StartAsync(empty: true);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _cluster.DisposeAsync();
-        await _redis.DisposeAsync();
+        public async Task DisposeAsync()
+        {
+            await Cluster.DisposeAsync();
+            await _redis.DisposeAsync();
+        }
     }
 
     [Fact]

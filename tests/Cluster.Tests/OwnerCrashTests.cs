@@ -8,7 +8,7 @@ namespace Atelier.Cluster.Tests;
 /// its sessions re-activates on a survivor from the Redis store, and the ingress silos' retry filter hides the gap.
 /// </summary>
 [Collection(RedisCollection.Name)]
-public sealed class OwnerCrashTests(RedisServer redis, ITestOutputHelper output) : IAsyncLifetime
+public sealed class OwnerCrashTests(RedisServerFixture redis, ITestOutputHelper output) : IAsyncLifetime
 {
     private SessionCluster _cluster = null!;
     private List<(string Id, string Owner)> _sessions = null!;

@@ -8,7 +8,7 @@ namespace Atelier.Cluster.Tests;
 /// silo where its segmenter is resident while that silo has room on the device, and elsewhere once it has not.
 /// </summary>
 [Collection(RedisCollection.Name)]
-public sealed class PlacementTests(RedisServer redis, ITestOutputHelper output)
+public sealed class PlacementTests(RedisServerFixture redis, ITestOutputHelper output)
 {
     /// <summary>One session's SAM embedding: 256×64×64 fp32 (the default precision).</summary>
     private const long Embedding = 256L * 64 * 64 * sizeof(float);

@@ -12,41 +12,75 @@ namespace Atelier.Cluster.Tests;
 /// append-only file, as deployed) the cluster carries on and the edits kept pending are written.
 /// </summary>
 [Collection(RedisCollection.Name)]
-public sealed class RedisOutageTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class RedisOutageTests(RedisOutageTests.OutageCluster fixture, ITestOutputHelper output)
+    : IClassFixture<RedisOutageTests.OutageCluster>, IAsyncLifetime
 {
-    private readonly RedisServer _redis = new();
-    private SessionCluster _cluster = null!;
-    private List<(string Id, string Owner)> _sessions = null!;
+    private readonly RedisServerFixture _redis = fixture.Redis;
+    private readonly SessionCluster _cluster = fixture.Cluster;
+    private readonly List<(string Id, string Owner)> _sessions = fixture.Sessions;
 
-    public async Task InitializeAsync()
+    /// <summary>
+    /// Two silos on a Redis of their own, shared by the tests of this class; four sessions, each routed to once by every
+    /// silo (as client traffic would) before any test takes Redis down.
+    /// </summary>
+    public sealed class OutageCluster : IAsyncLifetime
     {
-        await _redis.StartAsync();
-        // Heartbeat rows every 2 s instead of 10 s, so the test sees both silos write theirs soon after Redis is back.
-        _cluster = await SessionCluster.StartAsync(_redis.Configuration, _redis.NewPrefix("outage"), ["o0", "o1"], _ =>
-        {
-            var environment = SessionCluster.DefaultEnvironment();
-            environment["ATELIER__Cluster__HeartbeatPeriod"] = "00:00:02";
-            return environment;
-        });
-        _sessions = await _cluster.OpenManyAsync(_cluster.Silos[0], 4);
+        public RedisServerFixture Redis { get; } = new();
 
-        // Every silo routes to every session once, as client traffic would, before Redis goes.
-        foreach (var (id, owner) in _sessions)
+        internal SessionCluster Cluster { get; private set; } = null!;
+
+        internal List<(string Id, string Owner)> Sessions { get; private set; } = null!;
+
+        public async Task InitializeAsync()
         {
-            foreach (var silo in _cluster.Silos)
+            await Redis.StartAsync();
+
+            // Heartbeat rows every 2 s instead of 10 s, so a test sees both silos write theirs soon after Redis is back.
+            Cluster = await SessionCluster.StartAsync(Redis.Configuration, Redis.NewPrefix("outage"), ["o0", "o1"], _ =>
             {
-                using var info = await _cluster.Api.InfoAsync(silo, id);
-                await SessionApi.EnsureAsync(info, silo);
-                Assert.Equal(owner, SessionApi.Owner(info));
+                var environment = SessionCluster.DefaultEnvironment();
+                environment["ATELIER__Cluster__HeartbeatPeriod"] = "00:00:02";
+                return environment;
+            });
+            Sessions = await Cluster.OpenManyAsync(Cluster.Silos[0], 4);
+            foreach (var (id, owner) in Sessions)
+            {
+                foreach (var silo in Cluster.Silos)
+                {
+                    using var info = await Cluster.Api.InfoAsync(silo, id);
+                    await SessionApi.EnsureAsync(info, silo);
+                    Assert.Equal(owner, SessionApi.Owner(info));
+                }
             }
+        }
+
+        public async Task DisposeAsync()
+        {
+            await Cluster.DisposeAsync();
+            await Redis.DisposeAsync();
+        }
+
+        /// <summary>Redis running (started again if a test left it down) and the silos reading the store again.</summary>
+        public async Task EnsureRedisUpAsync()
+        {
+            if (!Redis.IsRunning)
+            {
+                await Redis.StartAsync();
+            }
+
+            var status = HttpStatusCode.ServiceUnavailable;
+            await Eventually.UntilAsync(async () =>
+            {
+                using var unknown = await Cluster.Api.InfoAsync(Cluster.Silos[1], "NeverOpenedAnywhere");
+                status = unknown.StatusCode;
+                return status == HttpStatusCode.NotFound;
+            }, () => $"a store read to answer 404 (last: {(int)status})\n{Cluster.OutputTails}");
         }
     }
 
-    public async Task DisposeAsync()
-    {
-        await _cluster.DisposeAsync();
-        await _redis.DisposeAsync();
-    }
+    public Task InitializeAsync() => fixture.EnsureRedisUpAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
     public async Task Owners_keep_answering_clicks_while_redis_is_down()

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace Atelier.Cluster.Tests;
 
 [Collection(RedisCollection.Name)]
-public sealed class RedisSessionStoreTests(RedisServer redis)
+public sealed class RedisSessionStoreTests(RedisServerFixture redis)
 {
     [Fact]
     public async Task Saved_session_round_trips_with_raw_version_bytes_and_the_session_ttl()

@@ -11,8 +11,8 @@ public sealed class RoutingCluster : IAsyncLifetime
     public const string OwnerTenantKey = "owner-tenant-key-0123456789";
     public const string OtherTenantKey = "other-tenant-key-0123456789";
     private static readonly string[] Names = ["r0", "r1", "r2"];
-    private readonly RedisServer _redis = new();
-    private readonly int[] _grpcPorts = RedisServer.FreePorts(Names.Length);
+    private readonly RedisServerFixture _redis = new();
+    private readonly int[] _grpcPorts = RedisServerFixture.FreePorts(Names.Length);
     private SessionCluster? _cluster;
 
     internal SessionCluster Cluster => _cluster ?? throw new InvalidOperationException("not started");

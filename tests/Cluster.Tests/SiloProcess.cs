@@ -52,7 +52,7 @@ internal sealed class SiloProcess : IDisposable
     /// </summary>
     public static SiloProcess Start(string name, string redis, string keyPrefix, IReadOnlyDictionary<string, string>? settings = null)
     {
-        var ports = RedisServer.FreePorts(2);
+        var ports = RedisServerFixture.FreePorts(2);
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = AppContext.BaseDirectory,

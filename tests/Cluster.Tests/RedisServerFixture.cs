@@ -12,7 +12,7 @@ namespace Atelier.Cluster.Tests;
 /// with its data or empty. Shared by the test collection (<see cref="RedisCollection"/>: every test isolates its cluster
 /// with its own key prefix) or owned by one test that takes Redis down.
 /// </summary>
-public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
+public sealed class RedisServerFixture : IAsyncLifetime, IAsyncDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("atelier-redis-").FullName;
     private readonly Queue<string> _output = new();
@@ -25,10 +25,19 @@ public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
     /// <summary>The StackExchange.Redis configuration string the silos use.</summary>
     public string Configuration => string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{Port}");
 
+    /// <summary>The same as <see cref="Configuration"/> (the name other test projects that link this file use).</summary>
+    public string ConnectionString => Configuration;
+
+    /// <summary>Whether the server process is running (not stopped by <see cref="StopAsync"/>).</summary>
+    public bool IsRunning => _process is { HasExited: false };
+
     /// <summary>A connection of the test itself (to read what the silos wrote); reconnects after a restart.</summary>
     public ConnectionMultiplexer Connection => _connection ?? throw new InvalidOperationException("redis-server is not started");
 
     /// <summary>A key prefix (and so an Orleans cluster id) no other test uses on this server.</summary>
+    public string NewKeyPrefix() => NewPrefix("t");
+
+    /// <summary>A key prefix starting with <paramref name="name"/> that no other test uses on this server.</summary>
     public string NewPrefix(string name) => string.Create(CultureInfo.InvariantCulture, $"{name}{Interlocked.Increment(ref _nextPrefix)}x{Environment.ProcessId}");
 
     public Task InitializeAsync() => StartAsync();
@@ -185,9 +194,9 @@ public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
     }
 }
 
-/// <summary>The collection every test of this project belongs to: one shared <see cref="RedisServer"/>, tests one at a time.</summary>
+/// <summary>The collection every test of this project belongs to: one shared <see cref="RedisServerFixture"/>, tests one at a time.</summary>
 [CollectionDefinition(Name)]
-public sealed class RedisCollection : ICollectionFixture<RedisServer>
+public sealed class RedisCollection : ICollectionFixture<RedisServerFixture>
 {
     public const string Name = "redis";
 }
