@@ -8,9 +8,9 @@ internal sealed class BenchContext(string repositoryRoot, IReadOnlyList<string> 
 
     /// <summary>
     /// The setup cache: <c>ATELIER_HOME</c> when set, else the <c>.atelier/</c> of the nearest ancestor (as the
-    /// product finds it, <see cref="Atelier.Onnx.AtelierCache"/>), else <c>.atelier/</c> under the repository root.
+    /// product finds it, <see cref="Atelier.Models.Store.AtelierCache"/>), else <c>.atelier/</c> under the repository root.
     /// </summary>
-    public string CacheRoot { get; } = Atelier.Onnx.AtelierCache.FindRoot() ?? Path.Combine(repositoryRoot, ".atelier");
+    public string CacheRoot { get; } = Atelier.Models.Store.AtelierCache.FindRoot() ?? Path.Combine(repositoryRoot, ".atelier");
 
     /// <summary>Arguments after the scenario name.</summary>
     public IReadOnlyList<string> Arguments { get; } = arguments;

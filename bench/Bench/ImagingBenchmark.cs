@@ -70,7 +70,7 @@ internal sealed class ImagingBenchmark : IBenchmark
             output.WriteLine();
             output.WriteLine("| Step | Median ms |");
             output.WriteLine("|---|---:|");
-            output.WriteLine($"| JPEG decode (TurboJPEG, RGB) | {decode:F2} |");
+            output.WriteLine($"| JPEG decode (SkiaSharp SKCodec, RGB) | {decode:F2} |");
             output.WriteLine($"| SAM preprocess (PIL-bilinear resize + normalise + pad, CHW float32) | {preprocess:F2} |");
             output.WriteLine($"| Decode + SAM preprocess | {both:F2} |");
             output.WriteLine($"| Mask post-process 256² → 1024² → crop → {width}x{height} + threshold (separable) | {post:F2} |");

@@ -1,15 +1,18 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Atelier.Onnx;
-using Atelier.Onnx.Writer;
+using Atelier.Models.Forge.Writer;
+using Atelier.Models.Onnx;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Atelier.Bench;
 
 /// <summary>
-/// The ONNX Runtime binding beside onnxruntime-node (the same 1.30 engine driven from Node):
+/// ONNX Runtime's managed package (Microsoft.ML.OnnxRuntime, as the product drives it: OrtValue inputs over
+/// caller memory, <see cref="OnnxSessions.Run"/> with a cancellable token) beside onnxruntime-node:
 /// (a) ISNet small inference on a 1024² input; (b) per-call overhead of a 1-element Add model.
-/// Both sides use the same thread count and session options; medians are compared as ratios.
-/// Arguments: [threads] (default: all cores).
+/// Both sides use the same intra-op thread count and session options; medians are compared as ratios.
+/// Arguments: [threads] (default: all cores; the global pool when it has that size, else per-session threads).
 /// </summary>
 internal sealed class OnnxBenchmark : IBenchmark
 {
@@ -21,9 +24,15 @@ internal sealed class OnnxBenchmark : IBenchmark
     private const int AddCallsPerBatch = 2_000;
     private const int Side = 1024;
 
+    private static readonly string[] IsNetInputs = ["input"];
+    private static readonly string[] IsNetOutputs = ["output"];
+    private static readonly string[] AddInputs = ["a", "b"];
+    private static readonly string[] AddOutputs = ["y"];
+    private static readonly long[] Scalar = [1];
+
     public string Name => "onnx";
 
-    public string Description => "ISNet small inference and 1-element Add per-call overhead: Atelier binding vs onnxruntime-node";
+    public string Description => "ISNet small inference and 1-element Add per-call overhead: ONNX Runtime managed package vs onnxruntime-node";
 
     public async Task RunAsync(BenchContext context, CancellationToken cancellationToken)
     {
@@ -36,8 +45,7 @@ internal sealed class OnnxBenchmark : IBenchmark
             throw new InvalidOperationException("The setup cache is incomplete (ISNet model or onnxruntime-node missing); run ./build.sh setup.");
         }
 
-        var environment = OnnxRuntimeEnvironment.Initialize(new OnnxRuntimeOptions());
-        var options = new InferenceSessionOptions { IntraOpThreads = threads, InterOpThreads = 1 };
+        var options = SessionOptionsFor(threads);
         var addPath = Path.Combine(Path.GetTempPath(), $"atelier-bench-add-{Environment.ProcessId}.onnx");
         new OnnxModelBuilder("add1")
             .Input("a", TensorElementType.Float, 1)
@@ -49,8 +57,8 @@ internal sealed class OnnxBenchmark : IBenchmark
         {
             // Rounds alternate the two sides so that load from elsewhere on the machine hits both alike.
             // Node reloads its session each round (load time is not measured); Atelier keeps one.
-            using var isNetSession = InferenceSession.Load(modelPath, options);
-            using var addSession = InferenceSession.Load(addPath, options);
+            using var isNetSession = OnnxSessions.Open(modelPath, options).Session;
+            using var addSession = OnnxSessions.Open(addPath, options).Session;
             var image = StructuredImage();
             List<double> atelierIsNetSamples = [], nodeIsNetSamples = [], atelierAddSamples = [], nodeAddSamples = [];
             for (var round = 0; round < Rounds; round++)
@@ -67,7 +75,7 @@ internal sealed class OnnxBenchmark : IBenchmark
             var nodeAdd = Median([.. nodeAddSamples]);
 
             var output = context.Output;
-            output.WriteLine($"ONNX Runtime {environment.Version}, {threads} intra-op thread(s) on both sides, sequential execution, all graph optimizations.");
+            output.WriteLine($"ONNX Runtime {OnnxRuntimeEnvironment.Version} (managed package, {ThreadPoolName(options)} thread pool) vs onnxruntime-node, {threads} intra-op thread(s) on both sides, sequential execution, all graph optimizations.");
             output.WriteLine($"{Rounds} alternating rounds per side. ISNet: median of {Rounds * IsNetRuns} runs ({IsNetWarmup} warm-up per round), input [1,3,{Side},{Side}] wrapped per run. Add: median of {Rounds * AddBatches} batches of {AddCallsPerBatch:N0} calls ({AddWarmup:N0} warm-up calls per round); a call creates both input tensors, runs and reads the result.");
             output.WriteLine();
             output.WriteLine("| Scenario | Atelier | onnxruntime-node | Atelier / node |");
@@ -81,6 +89,17 @@ internal sealed class OnnxBenchmark : IBenchmark
         }
     }
 
+    /// <summary>
+    /// Session options with <paramref name="threads"/> intra-op threads: the process's global pool (the product's setting)
+    /// when it was created with that many threads, else a pool of the session's own.
+    /// </summary>
+    internal static InferenceSessionOptions SessionOptionsFor(int threads) =>
+        OnnxRuntimeEnvironment.Options?.IntraOpThreads == threads
+            ? new InferenceSessionOptions()
+            : new InferenceSessionOptions { UseGlobalThreadPool = false, IntraOpThreads = threads, InterOpThreads = 1 };
+
+    internal static string ThreadPoolName(InferenceSessionOptions options) => options.UseGlobalThreadPool ? "global" : "per-session";
+
     /// <summary>Times <paramref name="runs"/> ISNet runs on a <c>[1,3,1024,1024]</c> input (wrapped per run) after <paramref name="warmup"/> untimed ones.</summary>
     internal static double[] MeasureIsNet(InferenceSession session, float[] data, int warmup, int runs, CancellationToken cancellationToken)
     {
@@ -88,11 +107,10 @@ internal sealed class OnnxBenchmark : IBenchmark
         for (var i = -warmup; i < runs; i++)
         {
             var start = Stopwatch.GetTimestamp();
-            using (var input = OrtValue.CreateTensor(data, [1, 3, Side, Side]))
+            using (var input = OrtValue.CreateTensorValueFromMemory(data, [1, 3, Side, Side]))
+            using (var outputs = OnnxSessions.Run(session, IsNetInputs, [input], IsNetOutputs, cancellationToken))
             {
-                var outputs = session.Run(["input"], [input], ["output"], cancellationToken);
-                _ = outputs[0].GetTensorSpan<float>()[0];
-                outputs[0].Dispose();
+                _ = outputs[0].GetTensorDataAsSpan<float>()[0];
             }
 
             if (i >= 0)
@@ -136,11 +154,10 @@ internal sealed class OnnxBenchmark : IBenchmark
 
         float Call()
         {
-            using var ta = OrtValue.CreateTensor(a, [1]);
-            using var tb = OrtValue.CreateTensor(b, [1]);
-            var outputs = session.Run(["a", "b"], [ta, tb], ["y"], cancellationToken);
-            using var y = outputs[0];
-            return y.GetTensorSpan<float>()[0];
+            using var ta = OrtValue.CreateTensorValueFromMemory(a, Scalar);
+            using var tb = OrtValue.CreateTensorValueFromMemory(b, Scalar);
+            using var outputs = OnnxSessions.Run(session, AddInputs, [ta, tb], AddOutputs, cancellationToken);
+            return outputs[0].GetTensorDataAsSpan<float>()[0];
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Reflection;
 using Atelier.Bench;
+using Atelier.Models.Onnx;
 
 // Usage: Atelier.Bench [scenario|all] [args...]
 var scenarios = typeof(IBenchmark).Assembly.GetTypes()
@@ -17,6 +18,10 @@ if (selected.Count == 0)
     Console.Error.WriteLine($"Unknown benchmark '{name}'. Available: all, {string.Join(", ", scenarios.Select(s => s.Name))}");
     return 2;
 }
+
+// The in-process ONNX Runtime of every benchmark: the product's global thread pool, sized to all cores (onnxruntime-node
+// gets the same intra-op thread count in P3 and the onnx benchmark).
+OnnxRuntimeEnvironment.Initialize(new OnnxRuntimeOptions { IntraOpThreads = Environment.ProcessorCount, InterOpThreads = 1 });
 
 using var cts = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };

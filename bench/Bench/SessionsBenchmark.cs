@@ -5,7 +5,7 @@ using Atelier.Grains.Hosting;
 using Atelier.Imaging;
 using Atelier.Models.Adapters;
 using Atelier.Models.Store;
-using Atelier.Runtime.Testing;
+using Atelier.Bench.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -38,8 +38,9 @@ internal sealed class SessionsBenchmark : IBenchmark
         {
             ["Models:Store:RootPath"] = modelRoot,
         }).Build();
-        await using var cluster = await TestCluster.StartAsync(
-            1, services => services.AddAtelierGrains(configuration), o => o.ResponseTimeout = TimeSpan.FromMinutes(5), cancellationToken).ConfigureAwait(false);
+        await using var cluster = await InProcessSilos.StartAsync(
+            1, silo => silo.AddAtelierGrains(configuration).Configure<Orleans.Configuration.SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(5)),
+            cancellationToken).ConfigureAwait(false);
         var silo = cluster.Silos[0];
         using var store = new FileSystemModelStore(Options.Create(new ModelStoreOptions { RootPath = modelRoot }), NullLogger<FileSystemModelStore>.Instance);
         var loader = new ModelLoader(store, Options.Create(new ModelLoaderOptions()), NullLogger<ModelLoader>.Instance);
@@ -105,7 +106,7 @@ internal sealed class SessionsBenchmark : IBenchmark
     }
 
     /// <summary>Process memory per open session (sam-demo), against the embedding plus the decoded image.</summary>
-    private static async Task MeasureMemoryAsync(TestSilo silo, byte[] upload, RgbImage image, TextWriter output, CancellationToken cancellationToken)
+    private static async Task MeasureMemoryAsync(BenchSilo silo, byte[] upload, RgbImage image, TextWriter output, CancellationToken cancellationToken)
     {
         var warm = silo.GrainFactory.GetGrain<ISessionGrain>(Guid.NewGuid().ToString("N"));
         await warm.Open(new ImageUpload(upload, null), new OpenSessionOptions("sam-demo", null), cancellationToken).ConfigureAwait(false);

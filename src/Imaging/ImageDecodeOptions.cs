@@ -15,7 +15,13 @@ public sealed class ImageDecodeOptions
     /// <summary>Largest accepted width or height, in pixels. Default 16,384.</summary>
     public int MaxSide { get; init; } = 16_384;
 
-    /// <summary>Whether the JPEG EXIF orientation tag (1–8) is applied so pixels come out upright. Default <see langword="true"/>.</summary>
+    /// <summary>
+    /// Most scans (start-of-scan markers) accepted in one JPEG, checked before decoding. Default 500. Each scan of a
+    /// progressive file is a pass over the whole image, so thousands of tiny scans make a small file cost minutes of CPU.
+    /// </summary>
+    public int MaxJpegScans { get; init; } = 500;
+
+    /// <summary>Whether the EXIF orientation (1–8, as Skia reads it from JPEG, WebP and PNG files) is applied so pixels come out upright. Default <see langword="true"/>.</summary>
     public bool ApplyExifOrientation { get; init; } = true;
 
     /// <summary>Whether an alpha channel in the source is kept in <see cref="RgbImage.Alpha"/>. Default <see langword="true"/>.</summary>
@@ -27,5 +33,6 @@ public sealed class ImageDecodeOptions
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxEncodedBytes);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxPixels);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxSide);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxJpegScans);
     }
 }

@@ -1,5 +1,3 @@
-using Atelier.Imaging.Codecs;
-
 namespace Atelier.Imaging;
 
 /// <summary>
@@ -7,13 +5,19 @@ namespace Atelier.Imaging;
 /// a declared content type, when given, must agree with them. Limits (<see cref="ImageDecodeOptions"/>)
 /// are checked on the encoded size and on the header's dimensions before any pixel is allocated.
 /// Every failure is an <see cref="ImageFormatException"/> with a stable <see cref="ImageFormatException.Code"/>.
+/// Only JPEG, PNG and WebP pass the sniffing: the other formats Skia could decode (GIF, BMP, ICO, WBMP, …) answer
+/// <see cref="ImageErrorCode.UnsupportedMediaType"/> and never reach a codec. The decoding itself is Skia's
+/// (<see cref="SkiaDecoder"/>).
 /// </summary>
 public static class ImageDecoder
 {
     /// <summary>The format named by the magic bytes, or <see cref="ImageFormat.Unknown"/>.</summary>
     public static ImageFormat DetectFormat(ReadOnlySpan<byte> data) => FormatSniffer.Detect(data);
 
-    /// <summary>Decodes JPEG, PNG or WebP to RGB8 (alpha, if any, in <see cref="RgbImage.Alpha"/>). The caller disposes the result.</summary>
+    /// <summary>
+    /// Decodes JPEG, PNG or WebP (the first frame of an animated WebP) to upright RGB8 (EXIF orientation applied; alpha,
+    /// if any, unpremultiplied in <see cref="RgbImage.Alpha"/>). The caller disposes the result.
+    /// </summary>
     /// <param name="data">The encoded bytes.</param>
     /// <param name="declaredContentType">The client's Content-Type, or <see langword="null"/>; <c>application/octet-stream</c> declares nothing.</param>
     /// <param name="options">Limits; <see cref="ImageDecodeOptions.Default"/> when <see langword="null"/>.</param>
@@ -43,12 +47,7 @@ public static class ImageDecoder
             ImageFormatException.ThrowUnsupported($"The declared type '{declaredContentType}' does not match the content ({format}).");
         }
 
-        return format switch
-        {
-            ImageFormat.Jpeg => JpegCodec.Decode(data, options),
-            ImageFormat.Png => PngCodec.Decode(data, options),
-            _ => WebPCodec.Decode(data, options),
-        };
+        return SkiaDecoder.Decode(data, format, options);
     }
 
     /// <summary>

@@ -6,7 +6,7 @@ namespace Atelier.Imaging;
 /// </summary>
 public static class ImageErrorCode
 {
-    /// <summary>Not a JPEG, PNG or WebP by its magic bytes, an unsupported variant (animated WebP), or a declared type that does not match the content. HTTP 415.</summary>
+    /// <summary>Not a JPEG, PNG or WebP by its magic bytes (GIF and BMP included), or a declared type that does not match the content. HTTP 415.</summary>
     public const string UnsupportedMediaType = "unsupported_media_type";
 
     /// <summary>The encoded size, the pixel count or a side exceeds <see cref="ImageDecodeOptions"/>. HTTP 413.</summary>

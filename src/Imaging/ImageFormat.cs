@@ -12,6 +12,6 @@ public enum ImageFormat
     /// <summary>PNG (any colour type, 1 to 16 bits, interlaced or not).</summary>
     Png,
 
-    /// <summary>WebP (lossy, lossless, with or without alpha; not animated).</summary>
+    /// <summary>WebP (lossy, lossless, with or without alpha; of an animated file, the first frame).</summary>
     WebP,
 }

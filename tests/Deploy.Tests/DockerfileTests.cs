@@ -61,13 +61,15 @@ public sealed partial class DockerfileTests
     }
 
     [Fact]
-    public void Cuda_image_selects_the_cuda_device_and_the_gpu_library()
+    public void Cuda_image_selects_the_cuda_device_and_the_gpu_package()
     {
         var env = Env("deploy/Dockerfile.cuda");
         Assert.Equal("cuda", env["ATELIER__Silo__Device"]);
-        Assert.EndsWith("libonnxruntime.so.1", env["ATELIER__Onnx__LibraryPath"], StringComparison.Ordinal);
-        Assert.Contains(Instructions("deploy/Dockerfile.cuda"), i => i.Name == "RUN" && i.Arguments.Contains("sha256sum -c", StringComparison.Ordinal));
+        Assert.Contains(Instructions("deploy/Dockerfile.cuda"), i => i.Name == "RUN"
+            && i.Arguments.Contains("dotnet publish src/Silo/Silo.csproj", StringComparison.Ordinal)
+            && i.Arguments.Contains("-p:OnnxRuntime=Cuda", StringComparison.Ordinal));
         Assert.Equal("cpu", Env("deploy/Dockerfile")["ATELIER__Silo__Device"]);
+        Assert.DoesNotContain(Instructions("deploy/Dockerfile"), i => i.Arguments.Contains("OnnxRuntime=Cuda", StringComparison.Ordinal));
     }
 
     /// <summary>ENV pairs (<c>ENV A=b C=d</c>, continuation lines joined).</summary>

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Atelier.Runtime;
+using Atelier.Silo.Hosting;
 
 namespace Atelier.Deploy.Tests;
 
@@ -61,11 +61,11 @@ public sealed class KubernetesTests
         var preStop = Yaml.List(container.At("lifecycle.preStop.exec.command"), "preStop");
         Assert.Equal("sleep", preStop[0]);
         var env = Env(container);
-        var shutdown = env.TryGetValue("ATELIER__Runtime__ShutdownTimeout", out var s) ? TimeSpan.Parse(s, CultureInfo.InvariantCulture) : new SiloRuntimeOptions().ShutdownTimeout;
-        var drain = TimeSpan.Parse(env["ATELIER__Runtime__DrainTimeout"], CultureInfo.InvariantCulture);
-        Assert.True(drain < shutdown);
+        var shutdown = TimeSpan.FromSeconds(env.TryGetValue("ATELIER__Silo__ShutdownTimeoutSeconds", out var s)
+            ? int.Parse(s, CultureInfo.InvariantCulture)
+            : new SiloOptions().ShutdownTimeoutSeconds); // the host's stop deadline, Orleans' drain included
         var grace = TimeSpan.FromSeconds(int.Parse(pod.GetString("terminationGracePeriodSeconds")!, CultureInfo.InvariantCulture));
-        var needed = TimeSpan.FromSeconds(int.Parse(preStop[1]!.ToString()!, CultureInfo.InvariantCulture)) + shutdown + TimeSpan.FromSeconds(5); // host: ShutdownTimeout + 5 s
+        var needed = TimeSpan.FromSeconds(int.Parse(preStop[1]!.ToString()!, CultureInfo.InvariantCulture)) + shutdown;
         Assert.True(grace > needed, $"terminationGracePeriodSeconds {grace.TotalSeconds} must exceed {needed.TotalSeconds}");
     }
 

@@ -1,10 +1,8 @@
 using System.Collections;
 using System.Reflection;
-using Atelier.Cluster;
 using Atelier.Grains.Memory;
+using Atelier.Models.Onnx;
 using Atelier.Models.Store;
-using Atelier.Onnx;
-using Atelier.Runtime;
 using Atelier.Silo.Hosting;
 
 namespace Atelier.Deploy.Tests;
@@ -12,8 +10,7 @@ namespace Atelier.Deploy.Tests;
 /// <summary>
 /// Maps an <c>ATELIER__A__B__C</c> environment variable to the options property it binds (configuration key
 /// <c>A:B:C</c>) by reflection over the real options types: every type with a <c>SectionName</c> constant, plus the
-/// sections the silo binds in code (<c>Runtime</c> → <see cref="SiloRuntimeOptions"/>, <c>Onnx</c> →
-/// <see cref="OnnxRuntimeOptions"/>) and the top-level host keys. A variable that binds nothing is an invented option.
+/// sections the silo binds in code (<c>Onnx</c> → <see cref="OnnxRuntimeOptions"/>) and the top-level host keys. A variable that binds nothing is an invented option.
 /// </summary>
 internal static class OptionsCatalog
 {
@@ -113,14 +110,12 @@ internal static class OptionsCatalog
     {
         var sections = new Dictionary<string, Type>(StringComparer.OrdinalIgnoreCase)
         {
-            ["Runtime"] = typeof(SiloRuntimeOptions), // bound in SiloHostExtensions
             ["Onnx"] = typeof(OnnxRuntimeOptions),    // bound in AddAtelierGrains
         };
         Assembly[] assemblies =
         [
             typeof(SiloOptions).Assembly, typeof(ClusterOptions).Assembly, typeof(DeviceMemoryOptions).Assembly,
             typeof(Grains.SessionOptions).Assembly, typeof(ModelStoreOptions).Assembly, typeof(OnnxRuntimeOptions).Assembly,
-            typeof(SiloRuntimeOptions).Assembly,
         ];
         foreach (var type in assemblies.Distinct().SelectMany(a => a.GetTypes()))
         {

@@ -7,12 +7,12 @@ public sealed class OptionsCatalogTests
     [InlineData("ATELIER__Silo__Name")]
     [InlineData("ATELIER__silo__mode")]
     [InlineData("ATELIER__Cluster__AdvertisedHost")]
-    [InlineData("ATELIER__Runtime__DrainTimeout")]
+    [InlineData("ATELIER__Cluster__ProbeTimeout")]
     [InlineData("ATELIER__Sessions__Cache__EmbeddingPrecision")]
     [InlineData("ATELIER__Sessions__DefaultTtl")]
     [InlineData("ATELIER__Models__Host__Pinned__0")]
     [InlineData("ATELIER__Security__ApiKeys__0__Tenant")]
-    [InlineData("ATELIER__Onnx__LibraryPath")]
+    [InlineData("ATELIER__Onnx__IntraOpThreads")]
     [InlineData("ATELIER__Urls")]
     public void Real_option_binds(string variable) => Assert.Null(OptionsCatalog.Explain(variable));
 

@@ -10,8 +10,8 @@ using Atelier.Silo.Tests.Http;
 namespace Atelier.Grpc.Tests;
 
 /// <summary>
-/// Cluster mode (<c>Silo:Mode=redis</c>, a real redis-server on a free loopback port) binds the public URLs and the
-/// internal silo port in code; the gRPC endpoint must be served next to both.
+/// Cluster mode (<c>Silo:Mode=redis</c>, a real redis-server on a free loopback port): Kestrel serves the public URL and
+/// the gRPC port, and Orleans listens on its own silo port next to them.
 /// </summary>
 public sealed class ClusterModeTests : IAsyncLifetime
 {
@@ -62,7 +62,7 @@ public sealed class ClusterModeTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Grpc_is_served_next_to_the_public_url_and_the_internal_silo_port()
+    public async Task Grpc_is_served_next_to_the_public_url_while_orleans_owns_the_silo_port()
     {
         var silo = _silo!;
         using var grpc = new GrpcAtelierClient(silo.GrpcUri);
@@ -73,7 +73,12 @@ public sealed class ClusterModeTests : IAsyncLifetime
         var mask = await grpc.SegmentAsync(session.Id, SegmentPrompt.At(new PromptPoint(48, 32)));
         using var health = await http.GetAsync(new Uri("healthz", UriKind.Relative));
 
-        Assert.Equal(new[] { silo.HttpPort, silo.GrpcPort, _siloPort }.Order(), silo.Addresses.Select(a => new Uri(a).Port).Order());
+        Assert.Equal(new[] { silo.HttpPort, silo.GrpcPort }.Order(), silo.Addresses.Select(a => new Uri(a).Port).Order()); // Kestrel's
+        using (var orleans = new TcpClient())
+        {
+            await orleans.ConnectAsync(IPAddress.Loopback, _siloPort); // Orleans' silo-to-silo listener
+        }
+
         Assert.True(await grpc.IsReadyAsync());
         Assert.Equal((96, 64), (session.Width, session.Height));
         Assert.NotEmpty(mask.Png);

@@ -23,6 +23,21 @@ public sealed class EncoderAndLetterboxTests
     }
 
     [Fact]
+    public void Png_encoded_random_mask_round_trips_bit_exactly()
+    {
+        using var mask = new Mask(203, 97);
+        var random = new Random(3);
+        for (var i = 0; i < mask.Data.Length; i++)
+        {
+            mask.Data[i] = random.Next(4) == 0 ? Mask.On : (byte)0;
+        }
+
+        using var decoded = ImageDecoder.DecodeMask(PngEncoder.Encode(mask));
+
+        Assert.Equal(mask.Data.ToArray(), decoded.Data.ToArray());
+    }
+
+    [Fact]
     public void Png_encoded_rgb_image_round_trips_exactly()
     {
         var random = new Random(4);

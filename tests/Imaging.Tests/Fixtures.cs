@@ -1,10 +1,9 @@
 using System.Buffers.Binary;
-using Atelier.Imaging.Native;
 
 namespace Atelier.Imaging.Tests;
 
-/// <summary>Test images: deterministic patterns, encodings through the same native libraries, EXIF insertion.</summary>
-internal static unsafe class Fixtures
+/// <summary>Test images: deterministic patterns, JPEGs from our own writer, WebPs from the product encoder, EXIF insertion.</summary>
+internal static class Fixtures
 {
     /// <summary>A smooth pattern (JPEG-friendly) with distinct channels.</summary>
     public static byte Smooth(int x, int y, int c) => (byte)Math.Min(255, 10 + (2 * x) + (2 * y) + (30 * c));
@@ -44,36 +43,30 @@ internal static unsafe class Fixtures
         return data;
     }
 
-    public static byte[] Jpeg(byte[] pixels, int width, int height, int pixelFormat, int subsampling, int quality = 95, bool progressive = false) =>
-        JpegEncoder.Compress(pixels, width, height, pixelFormat, subsampling, quality, progressive ? TurboJpegNative.FlagProgressive : 0);
+    /// <summary>A JPEG written by <see cref="JpegBuilder"/> (our own writer: baseline or progressive, any layout).</summary>
+    public static byte[] Jpeg(byte[] pixels, int width, int height, JpegBuilder.Layout layout, int quality = 95, bool progressive = false) =>
+        JpegBuilder.Build(pixels, width, height, layout, quality, progressive);
 
-    public static byte[] WebP(byte[] pixels, int width, int height, bool alpha, bool lossless, float quality = 90)
+    /// <summary>A WebP from <see cref="WebPEncoder"/> (Skia's libwebp): <paramref name="pixels"/> are RGB, or RGBA when <paramref name="alpha"/>.</summary>
+    public static byte[] WebP(byte[] pixels, int width, int height, bool alpha, bool lossless, int quality = 90)
     {
-        byte* output = null;
-        try
+        using var image = new RgbImage(width, height);
+        var channels = alpha ? 4 : 3;
+        if (alpha)
         {
-            nuint size;
-            fixed (byte* src = pixels)
-            {
-                size = (alpha, lossless) switch
-                {
-                    (false, false) => LibWebPNative.EncodeRgb(src, width, height, width * 3, quality, &output),
-                    (true, false) => LibWebPNative.EncodeRgba(src, width, height, width * 4, quality, &output),
-                    (false, true) => LibWebPNative.EncodeLosslessRgb(src, width, height, width * 3, &output),
-                    (true, true) => LibWebPNative.EncodeLosslessRgba(src, width, height, width * 4, &output),
-                };
-            }
+            image.Alpha = new Mask(width, height, clear: false);
+        }
 
-            Assert.True(size > 0, "libwebp failed to encode the fixture");
-            return new ReadOnlySpan<byte>(output, (int)size).ToArray();
-        }
-        finally
+        for (var i = 0; i < width * height; i++)
         {
-            if (output is not null)
+            pixels.AsSpan(i * channels, 3).CopyTo(image.Pixels[(i * 3)..]);
+            if (image.Alpha is { } a)
             {
-                LibWebPNative.Free(output);
+                a.Data[i] = pixels[(i * 4) + 3];
             }
         }
+
+        return WebPEncoder.Encode(image, lossless, quality);
     }
 
     /// <summary>Inserts an APP1 Exif segment holding only the orientation tag right after SOI.</summary>

@@ -1,5 +1,3 @@
-using Atelier.Imaging.Native;
-
 namespace Atelier.Imaging.Tests;
 
 public sealed class JpegDecodeTests
@@ -10,13 +8,14 @@ public sealed class JpegDecodeTests
     private static byte[] Rgb => Fixtures.Interleave(Width, Height, 3, Fixtures.Smooth);
 
     [Theory]
-    [InlineData(TurboJpegNative.Subsampling444, false)]
-    [InlineData(TurboJpegNative.Subsampling420, false)]
-    [InlineData(TurboJpegNative.Subsampling444, true)]
-    [InlineData(TurboJpegNative.Subsampling422, true)]
-    public void Decode_colour_jpeg_yields_pixels_close_to_the_source(int subsampling, bool progressive)
+    [InlineData(JpegBuilder.Layout.YCbCr444, false)]
+    [InlineData(JpegBuilder.Layout.YCbCr420, false)]
+    [InlineData(JpegBuilder.Layout.YCbCr444, true)]
+    [InlineData(JpegBuilder.Layout.YCbCr422, true)]
+    [InlineData(JpegBuilder.Layout.YCbCr420, true)]
+    public void Decode_colour_jpeg_yields_pixels_close_to_the_source(JpegBuilder.Layout layout, bool progressive)
     {
-        var jpeg = Fixtures.Jpeg(Rgb, Width, Height, TurboJpegNative.PixelFormatRgb, subsampling, 95, progressive);
+        var jpeg = Fixtures.Jpeg(Rgb, Width, Height, layout, 95, progressive);
         Assert.Equal(progressive, jpeg.AsSpan().IndexOf(new byte[] { 0xFF, 0xC2 }) >= 0); // SOF2 = progressive
 
         using var image = ImageDecoder.Decode(jpeg, "image/jpeg");
@@ -29,7 +28,7 @@ public sealed class JpegDecodeTests
     public void Decode_grayscale_jpeg_yields_equal_rgb_channels()
     {
         var gray = Fixtures.Interleave(Width, Height, 1, (x, y, _) => (byte)((x * 5) + (y * 2)));
-        var jpeg = Fixtures.Jpeg(gray, Width, Height, TurboJpegNative.PixelFormatGray, TurboJpegNative.SubsamplingGray);
+        var jpeg = Fixtures.Jpeg(gray, Width, Height, JpegBuilder.Layout.Gray);
 
         using var image = ImageDecoder.Decode(jpeg);
 
@@ -47,10 +46,10 @@ public sealed class JpegDecodeTests
     [Fact]
     public void Decode_cmyk_jpeg_converts_to_rgb()
     {
-        // TurboJPEG writes CMYK input as a YCCK JPEG; stored values follow Adobe's inverted convention,
+        // An Adobe CMYK JPEG (APP14, transform 0); stored values follow Adobe's inverted convention,
         // so RGB = C·K/255 (and likewise for M and Y).
         var cmyk = Fixtures.Interleave(Width, Height, 4, (x, y, c) => c == 3 ? (byte)(160 + x) : Fixtures.Smooth(x, y, c));
-        var jpeg = Fixtures.Jpeg(cmyk, Width, Height, TurboJpegNative.PixelFormatCmyk, TurboJpegNative.Subsampling444, 98);
+        var jpeg = Fixtures.Jpeg(cmyk, Width, Height, JpegBuilder.Layout.Cmyk, 98);
 
         using var image = ImageDecoder.Decode(jpeg);
 
@@ -88,7 +87,7 @@ public sealed class JpegDecodeTests
             ['W'] = [255, 255, 255],
         };
         var source = Fixtures.Interleave(w, h, 3, (x, y, c) => colours["RGBW"[(y < h / 2 ? 0 : 2) + (x < w / 2 ? 0 : 1)]][c]);
-        var plain = Fixtures.Jpeg(source, w, h, TurboJpegNative.PixelFormatRgb, TurboJpegNative.Subsampling444, 98);
+        var plain = Fixtures.Jpeg(source, w, h, JpegBuilder.Layout.YCbCr444, 98);
 
         foreach (var bigEndian in new[] { false, true })
         {
@@ -109,7 +108,7 @@ public sealed class JpegDecodeTests
     [Fact]
     public void Decode_jpeg_ignores_orientation_when_disabled()
     {
-        var jpeg = Fixtures.WithExifOrientation(Fixtures.Jpeg(Rgb, Width, Height, TurboJpegNative.PixelFormatRgb, TurboJpegNative.Subsampling444), 6, false);
+        var jpeg = Fixtures.WithExifOrientation(Fixtures.Jpeg(Rgb, Width, Height, JpegBuilder.Layout.YCbCr444), 6, false);
 
         using var image = ImageDecoder.Decode(jpeg, options: new ImageDecodeOptions { ApplyExifOrientation = false });
 
@@ -119,7 +118,7 @@ public sealed class JpegDecodeTests
     [Fact]
     public void Decode_jpeg_with_malformed_exif_keeps_the_stored_orientation()
     {
-        var jpeg = Fixtures.WithExifOrientation(Fixtures.Jpeg(Rgb, Width, Height, TurboJpegNative.PixelFormatRgb, TurboJpegNative.Subsampling444), 6, false);
+        var jpeg = Fixtures.WithExifOrientation(Fixtures.Jpeg(Rgb, Width, Height, JpegBuilder.Layout.YCbCr444), 6, false);
         var ifdOffset = jpeg.AsSpan().IndexOf("Exif\0\0"u8) + 6 + 4;
         jpeg[ifdOffset] = 0xF0; // IFD offset now points far outside the segment
 

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using Atelier.Imaging.Native;
 
 namespace Atelier.Imaging.Tests;
 
@@ -7,7 +6,7 @@ namespace Atelier.Imaging.Tests;
 public sealed class MalformedInputTests
 {
     private static byte[] ValidJpeg() =>
-        Fixtures.Jpeg(Fixtures.Interleave(64, 48, 3, Fixtures.Smooth), 64, 48, TurboJpegNative.PixelFormatRgb, TurboJpegNative.Subsampling420);
+        Fixtures.Jpeg(Fixtures.Interleave(64, 48, 3, Fixtures.Smooth), 64, 48, JpegBuilder.Layout.YCbCr420);
 
     private static byte[] ValidPng(int width = 64, int height = 48) =>
         PngBuilder.Build(width, height, 8, PngBuilder.Rgb, (x, y, c) => (x + y + c) & 0xFF);
@@ -227,4 +226,74 @@ public sealed class MalformedInputTests
     [Fact]
     public void Decode_riff_header_alone_reports_image_corrupt() =>
         Assert.Equal(ImageErrorCode.ImageCorrupt, CodeOf("RIFF\x04\0\0\0WEBP"u8.ToArray()));
+
+    [Fact]
+    public void Decode_bmp_reports_unsupported_media_type()
+    {
+        // A valid 1x1 24-bit BMP: Skia could decode it, but only JPEG, PNG and WebP are accepted.
+        byte[] bmp = [.. "BM"u8, 58, 0, 0, 0, 0, 0, 0, 0, 54, 0, 0, 0, 40, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 24, 0, 0, 0, 0, 0, 4, 0, 0, 0,
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 255, 0];
+        Assert.Equal(ImageErrorCode.UnsupportedMediaType, CodeOf(bmp));
+        Assert.Equal(ImageErrorCode.UnsupportedMediaType, CodeOf(bmp, "image/bmp"));
+    }
+
+    [Theory]
+    [InlineData("png")]
+    [InlineData("jpeg")]
+    public void Decode_of_a_60000_by_60000_header_allocates_no_pixel_buffer(string format)
+    {
+        var data = format == "png" ? PngWithHeader(60000, 60000) : JpegWithSize(60000, 60000);
+        CodeOf(data); // warm up (first-call allocations are not the decoder's)
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.Equal(ImageErrorCode.ImageTooLarge, CodeOf(data));
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.True(allocated < 64 * 1024, $"{allocated} bytes allocated to reject the header");
+    }
+
+    [Fact]
+    public void Decode_jpeg_whose_scan_is_cut_by_a_stray_marker_reports_image_corrupt()
+    {
+        // The entropy-coded data ends early in a marker that cannot follow a scan; libjpeg would warn and fill grey.
+        var jpeg = ValidJpeg();
+        var sos = jpeg.AsSpan().IndexOf(new byte[] { 0xFF, 0xDA });
+        var scanStart = sos + 2 + BinaryPrimitives.ReadUInt16BigEndian(jpeg.AsSpan(sos + 2));
+        byte[] cut = [.. jpeg.AsSpan(0, scanStart + 20), 0xFF, 0x05, .. jpeg.AsSpan(scanStart + 20)];
+        Assert.Equal(ImageErrorCode.ImageCorrupt, CodeOf(cut));
+    }
+
+    [Fact]
+    public void Decode_jpeg_without_end_of_image_marker_reports_image_corrupt() =>
+        Assert.Equal(ImageErrorCode.ImageCorrupt, CodeOf(ValidJpeg()[..^2]));
+
+    [Fact]
+    public void Decode_jpeg_with_bytes_after_the_end_of_image_marker_decodes()
+    {
+        using var image = ImageDecoder.Decode([.. ValidJpeg(), .. "trailer written by a camera"u8]);
+        Assert.Equal(64, image.Width);
+    }
+
+    [Fact]
+    public void Decode_jpeg_with_more_than_500_scans_reports_image_corrupt()
+    {
+        var jpeg = Fixtures.Jpeg(Fixtures.Interleave(16, 16, 3, Fixtures.Smooth), 16, 16, JpegBuilder.Layout.YCbCr444, progressive: true);
+        var firstScan = jpeg.AsSpan().IndexOf(new byte[] { 0xFF, 0xDA });
+        byte[] emptyScan = [0xFF, 0xDA, 0, 8, 1, 1, 0, 1, 63, 0x11]; // a refinement scan of component 1 with no data
+        var many = new List<byte>(jpeg.AsSpan(0, firstScan).ToArray());
+        for (var i = 0; i < 501; i++)
+        {
+            many.AddRange(emptyScan);
+        }
+
+        many.AddRange(jpeg.AsSpan(firstScan).ToArray());
+        var error = Assert.Throws<ImageFormatException>(() => ImageDecoder.Decode([.. many]).Dispose());
+        Assert.Equal(ImageErrorCode.ImageCorrupt, error.Code);
+        Assert.Contains("more than 500 scans", error.Message, StringComparison.Ordinal);
+
+        // The limit is the option's: with room for 600 scans the walk lets the file through to Skia (which may or may not
+        // make sense of 501 empty refinement scans, but no longer for the scan count).
+        var beyond = Record.Exception(() => ImageDecoder.Decode([.. many], options: new ImageDecodeOptions { MaxJpegScans = 600 }).Dispose());
+        Assert.DoesNotContain("scans", beyond?.Message ?? "", StringComparison.Ordinal);
+    }
 }

@@ -120,6 +120,18 @@ public sealed class PngDecodeTests
     }
 
     [Fact]
+    public void Decode_16_bit_png_keeps_the_high_byte_of_each_sample()
+    {
+        // Skia reduces 16-bit samples with libpng's strip (v >> 8), not round(v / 257): 0x00FF → 0, 0x807F → 128.
+        int[] samples = [0x00FF, 0x0081, 0x7F80, 0x807F, 0xFF7F, 0xFFFF];
+        var png = PngBuilder.Build(samples.Length, 1, 16, PngBuilder.Gray, (x, _, _) => samples[x]);
+
+        using var image = ImageDecoder.Decode(png);
+
+        Assert.Equal(new byte[] { 0, 0, 127, 128, 255, 255 }, Enumerable.Range(0, samples.Length).Select(x => image.Pixels[x * 3]).ToArray());
+    }
+
+    [Fact]
     public void Decode_png_without_keep_alpha_drops_the_alpha_plane()
     {
         var png = PngBuilder.Build(4, 3, 8, PngBuilder.Rgba, (x, y, c) => c == 3 ? 200 : x + y + c);

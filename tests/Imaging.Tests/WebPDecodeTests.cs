@@ -1,3 +1,5 @@
+using SkiaSharp;
+
 namespace Atelier.Imaging.Tests;
 
 public sealed class WebPDecodeTests
@@ -56,5 +58,43 @@ public sealed class WebPDecodeTests
         Assert.NotNull(image.Alpha);
         Assert.Equal(255, image.Alpha!.Data[(5 * Width) + 3]);
         Assert.Equal(64, image.Alpha.Data[(5 * Width) + Width - 3]);
+    }
+
+    [Fact]
+    public void Decode_animated_webp_yields_its_first_frame()
+    {
+        byte[] animated;
+        using (var red = Solid(SKColors.Red))
+        using (var blue = Solid(SKColors.Blue))
+        {
+            animated = SKWebpEncoder.EncodeAnimated(
+                [new SKWebpEncoderFrame(red, TimeSpan.FromMilliseconds(100)), new SKWebpEncoderFrame(blue, TimeSpan.FromMilliseconds(100))],
+                new SKWebpEncoderOptions(SKWebpEncoderCompression.Lossless, 75))!.ToArray();
+        }
+
+        Assert.True(animated.AsSpan().IndexOf("ANMF"u8) >= 0); // two animation frames in the file
+
+        using var image = ImageDecoder.Decode(animated, "image/webp");
+
+        Assert.Equal((Width, Height), (image.Width, image.Height));
+        Assert.Equal(new byte[] { 255, 0, 0 }, Fixtures.Pixel(image, Width / 2, Height / 2));
+    }
+
+    [Fact]
+    public void Encode_lossless_webp_round_trips_exactly()
+    {
+        var random = new Random(9);
+        using var source = Fixtures.Image(37, 23, (_, _, _) => (byte)random.Next(256));
+
+        using var decoded = ImageDecoder.Decode(WebPEncoder.Encode(source, lossless: true));
+
+        Assert.True(source.Pixels.SequenceEqual(decoded.Pixels));
+    }
+
+    private static SKBitmap Solid(SKColor colour)
+    {
+        var bitmap = new SKBitmap(new SKImageInfo(Width, Height, SKColorType.Rgba8888, SKAlphaType.Opaque));
+        bitmap.Erase(colour);
+        return bitmap;
     }
 }

@@ -167,11 +167,11 @@ public sealed class LamaDemoTests(DemoModelsFixture models)
     private async Task<string> RegisterIdentityAsync(string id, int? size, LamaOutputRange range)
     {
         var w = new GraphWriter("identity");
-        Atelier.Onnx.Writer.OnnxDim side = size is { } s ? s : "size";
+        Atelier.Models.Forge.Writer.OnnxDim side = size is { } s ? s : "size";
         var image = w.Input("image", 1, 3, side, side);
         w.Input("mask", 1, 1, side, side);
         w.Op("Identity", [image], output: "output");
-        w.Builder.Output("output", Atelier.Onnx.TensorElementType.Float, 1, 3, side, side);
+        w.Builder.Output("output", Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float, 1, 3, side, side);
         var model = w.Builder.ToBytes();
         var folder = Path.Combine(Path.GetTempPath(), "atelier-" + id + "-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);

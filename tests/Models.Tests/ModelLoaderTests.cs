@@ -72,8 +72,8 @@ public sealed class ModelLoaderTests(DemoModelsFixture models) : IDisposable
         var masks = hwc.Decode(a, SamPrompt.FromPoints(new SamPoint(120, 140, true)));
 
         Assert.Equal(SamEncoderInput.Hwc255, hwc.EncoderInput);
-        var x = a.Value.GetTensorSpan<float>();
-        var y = b.Value.GetTensorSpan<float>();
+        var x = a.Value.GetTensorDataAsSpan<float>();
+        var y = b.Value.GetTensorDataAsSpan<float>();
         for (var i = 0; i < x.Length; i++)
         {
             Assert.True(Math.Abs(x[i] - y[i]) <= 1e-5f, $"element {i}: {x[i]} vs {y[i]}");
@@ -93,6 +93,44 @@ public sealed class ModelLoaderTests(DemoModelsFixture models) : IDisposable
         Assert.Equal(Math.Max(isnet.WeightBytes, isnet.Entry.SizeBytes), isnet.Bytes);
         Assert.True(lama.WeightBytes > 0);
         Assert.Equal(lama.Entry.SizeBytes, lama.Bytes);
+    }
+
+    [Fact]
+    public async Task A_truncated_onnx_file_fails_to_load_with_ORTs_reason_naming_the_file_not_the_store_path()
+    {
+        var full = await File.ReadAllBytesAsync(Path.Combine(models.ForgeFolder, DemoModelForge.SamDemoId, "encoder.onnx"));
+        var entry = await RegisterSamAsync("truncated-encoder", full[..(full.Length / 2)], SamEncoderInput.Normalized1024);
+
+        var error = await Assert.ThrowsAsync<ModelManifestException>(() => models.Loader.LoadAsync(entry, default));
+
+        Assert.Contains("encoder.onnx: ONNX Runtime cannot load it", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(entry.Directory, error.Message, StringComparison.Ordinal);
+        Assert.IsType<Microsoft.ML.OnnxRuntime.OnnxRuntimeException>(error.InnerException);
+    }
+
+    [Fact]
+    public async Task Fp16_isnet_loads_accounts_its_weights_and_segments()
+    {
+        var folder = Path.Combine(_root, "isnet-fp16");
+        Directory.CreateDirectory(folder);
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(TestCache.Root, "models", "isnet-fp16")))
+        {
+            File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
+        }
+
+        var entry = (await models.Store.RegisterFolderAsync(folder, default)).Entry;
+        using var isnet = (IsnetModel)await models.Loader.LoadAsync(entry, default);
+        using var image = Scenes.Fill(320, 240, (30, 60, 200));
+        Scenes.Disk(image, 160, 120, 70, (250, 240, 240));
+
+        using var mask = isnet.Segment(image);
+
+        // fp16 weights: two bytes per element, nearly the whole file.
+        Assert.InRange(isnet.WeightBytes, entry.SizeBytes * 9 / 10, entry.SizeBytes);
+        Assert.Equal(Math.Max(isnet.WeightBytes, entry.SizeBytes), isnet.Bytes);
+        Assert.Equal(320, mask.Width);
+        Assert.True(mask[160, 120], "the bright disk is the salient object");
+        Assert.False(mask[5, 5], "the corner is background");
     }
 
     [Fact]

@@ -4,13 +4,13 @@ using System.Text.Json;
 using Atelier.Imaging;
 using Atelier.Models.Forge;
 using Atelier.Models.Tests.Support;
-using Atelier.Onnx;
+using Microsoft.ML.OnnxRuntime;
 
 namespace Atelier.Models.Tests;
 
 /// <summary>
 /// The generated demo models load and run in onnxruntime-node (the reference client installed by setup)
-/// and give the same outputs as Atelier's binding: an independent check of the model writer.
+/// and give the same outputs as the ONNX Runtime package: an independent check of the model writer.
 /// </summary>
 [Collection(DemoModelsCollection.Name)]
 public sealed class NodeRuntimeTests(DemoModelsFixture models) : IDisposable
@@ -92,24 +92,24 @@ public sealed class NodeRuntimeTests(DemoModelsFixture models) : IDisposable
             var file = prefix + name + ".in";
             File.WriteAllBytes(file, MemoryMarshal.AsBytes(data.AsSpan()).ToArray());
             specInputs.Add(new { name, dims, file });
-            values.Add(OrtValue.CreateTensor(data, dims));
+            values.Add(OrtValue.CreateTensorValueFromMemory(data, dims));
         }
 
-        using var session = InferenceSession.Load(model);
+        using var session = new InferenceSession(model);
+        using var runOptions = new RunOptions();
         var names = new string[inputs.Length];
         for (var i = 0; i < names.Length; i++)
         {
             names[i] = inputs[i].Name;
         }
 
-        var results = session.Run(names, values.ToArray(), outputs);
+        using var results = session.Run(runOptions, names, values, outputs);
         var copies = new List<float[]>();
         for (var i = 0; i < outputs.Length; i++)
         {
-            var data = results[i].GetTensorSpan<float>().ToArray();
+            var data = results[i].GetTensorDataAsSpan<float>().ToArray();
             copies.Add(data);
-            _checks.Add((prefix, outputs[i], data, results[i].Shape.ToArray(), tolerance));
-            results[i].Dispose();
+            _checks.Add((prefix, outputs[i], data, results[i].GetTensorTypeAndShape().Shape, tolerance));
         }
 
         foreach (var value in values)

@@ -3,7 +3,7 @@ using Atelier.Models.Adapters;
 using Atelier.Models.Forge;
 using Atelier.Models.Tests.Support;
 using Xunit.Abstractions;
-using Atelier.Onnx;
+using Microsoft.ML.OnnxRuntime;
 
 namespace Atelier.Models.Tests;
 
@@ -86,13 +86,15 @@ public sealed class PhotoTests(DemoModelsFixture models, ITestOutputHelper outpu
             }
         }
 
-        using var session = InferenceSession.Load(TestCache.IsnetModelPath);
-        using var input = OrtValue.CreateTensor(isnetInput, [1, 3, 1024, 1024]);
-        using var saliency = session.Run(["input"], [input], ["output"])[0];
+        using var session = new InferenceSession(TestCache.IsnetModelPath);
+        using var input = OrtValue.CreateTensorValueFromMemory(isnetInput, [1, 3, 1024, 1024]);
+        using var runOptions = new RunOptions();
+        using var outputs = session.Run(runOptions, ["input"], [input], ["output"]);
+        var saliency = outputs[0];
 
         // SpaceToDepth(16): channel (dy·16 + dx) of cell (y, x) holds pixel (16y + dy, 16x + dx).
-        var packed = embedding.Value.GetTensorSpan<float>();
-        var expected = saliency.GetTensorSpan<float>();
+        var packed = embedding.Value.GetTensorDataAsSpan<float>();
+        var expected = saliency.GetTensorDataAsSpan<float>();
         var mismatches = 0;
         for (var channel = 0; channel < 256; channel++)
         {

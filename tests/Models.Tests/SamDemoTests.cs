@@ -133,7 +133,7 @@ public sealed class SamDemoTests(DemoModelsFixture models, ITestOutputHelper out
         var a = sam.Decode(first, prompt, SamMaskOutput.Multiple);
         var b = sam.Decode(second, prompt, SamMaskOutput.Multiple);
 
-        Assert.True(first.Value.GetTensorSpan<float>().SequenceEqual(second.Value.GetTensorSpan<float>()));
+        Assert.True(first.Value.GetTensorDataAsSpan<float>().SequenceEqual(second.Value.GetTensorDataAsSpan<float>()));
         Assert.Equal(a.Count, b.Count);
         for (var i = 0; i < a.Count; i++)
         {

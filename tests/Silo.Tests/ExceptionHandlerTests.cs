@@ -2,7 +2,6 @@ using System.Text.Json;
 using Atelier.Grains;
 using Atelier.Grains.Memory;
 using Atelier.Imaging;
-using Atelier.Runtime;
 using Atelier.Silo.Errors;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,7 +20,8 @@ public sealed class ExceptionHandlerTests
         { new ImageFormatException(ImageErrorCode.UnsupportedMediaType, "Not an image."), 415, "unsupported_media_type" },
         { new ImageFormatException(ImageErrorCode.ImageTooLarge, "Too many pixels."), 413, "image_too_large" },
         { new ImageCorruptException("Truncated JPEG."), 422, "image_corrupt" },
-        { new GrainOverloadedException(), 503, "overloaded" },
+        { new SiloUnavailableException("The owner of session x died."), 503, "overloaded" },
+        { new ClusterUnavailableException("Redis is unreachable (session load)."), 503, "cluster_unavailable" },
         { new DeviceMemoryExhaustedException("No device memory."), 503, "overloaded" },
         { new TimeoutException("Call Open to session/x timed out after 00:00:30."), 503, "overloaded" },
     };

@@ -5,22 +5,16 @@ using Microsoft.Extensions.Options;
 
 namespace Atelier.Silo.Tests;
 
-/// <summary>The host's shutdown deadline always leaves room for the runtime's drain and deactivation.</summary>
+/// <summary>The host's shutdown deadline (which bounds Orleans' stop, and so the drain of sessions) is <c>Silo:ShutdownTimeoutSeconds</c>.</summary>
 public sealed class ShutdownTimeoutTests(WebApplicationFactory<Program> factory) : IClassFixture<WebApplicationFactory<Program>>
 {
     [Theory]
-    [InlineData(null, null, 35)]          // defaults: Runtime:ShutdownTimeout 30 s + 5 s margin beats Silo:ShutdownTimeoutSeconds 30
-    [InlineData("00:01:00", null, 65)]    // a longer runtime stop raises the host's deadline
-    [InlineData("00:00:10", "120", 120)]  // a longer configured host deadline is kept
-    public void Host_shutdown_timeout_outlasts_the_runtime_stop(string? runtimeShutdown, string? siloSeconds, int expectedSeconds)
+    [InlineData(null, 30)]   // the default
+    [InlineData("120", 120)] // a longer drain for silos holding many sessions
+    public void Host_shutdown_timeout_is_the_configured_drain_deadline(string? siloSeconds, int expectedSeconds)
     {
         using var configured = factory.WithWebHostBuilder(b =>
         {
-            if (runtimeShutdown is not null)
-            {
-                b.UseSetting("Runtime:ShutdownTimeout", runtimeShutdown);
-            }
-
             if (siloSeconds is not null)
             {
                 b.UseSetting("Silo:ShutdownTimeoutSeconds", siloSeconds);

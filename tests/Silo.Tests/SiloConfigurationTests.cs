@@ -1,5 +1,5 @@
 using Atelier.Models.Adapters;
-using Atelier.Onnx;
+using Atelier.Models.Onnx;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -9,13 +9,28 @@ namespace Atelier.Silo.Tests;
 public sealed class SiloConfigurationTests(WebApplicationFactory<Program> factory) : IClassFixture<WebApplicationFactory<Program>>
 {
     [Fact]
-    public void Device_cuda_puts_models_on_the_cuda_execution_provider()
+    public void Device_cuda_with_cpu_fallback_puts_models_on_the_cuda_execution_provider()
     {
-        using var cuda = factory.WithWebHostBuilder(b => b.UseSetting("Silo:Device", "cuda"));
+        using var cuda = factory.WithWebHostBuilder(b => b.UseSetting("Silo:Device", "cuda").UseSetting("Models:Loader:Session:FallbackToCpu", "true"));
 
         var loader = cuda.Services.GetRequiredService<IOptions<ModelLoaderOptions>>().Value;
 
         Assert.Equal(ExecutionProvider.Cuda, loader.Session.ExecutionProvider);
+        Assert.True(loader.Session.FallbackToCpu);
+    }
+
+    [Fact]
+    public void Device_cuda_without_a_usable_cuda_provider_refuses_to_start_naming_what_is_missing()
+    {
+        // This build carries the CPU package (no GPU here): the silo must not start on the CPU silently.
+        using var cuda = factory.WithWebHostBuilder(b => b.UseSetting("Silo:Device", "cuda"));
+
+        var error = Assert.ThrowsAny<Exception>(() => cuda.Services);
+
+        var missing = FindInChain<ExecutionProviderUnavailableException>(error);
+        Assert.NotNull(missing);
+        Assert.Contains(OnnxSessions.CudaProviderName, missing.Message, StringComparison.Ordinal);
+        Assert.Contains("FallbackToCpu", missing.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -24,5 +39,24 @@ public sealed class SiloConfigurationTests(WebApplicationFactory<Program> factor
         var loader = factory.Services.GetRequiredService<IOptions<ModelLoaderOptions>>().Value;
 
         Assert.Equal(ExecutionProvider.Cpu, loader.Session.ExecutionProvider);
+    }
+
+    private static T? FindInChain<T>(Exception? error)
+        where T : Exception
+    {
+        for (; error is not null; error = error.InnerException)
+        {
+            if (error is T found)
+            {
+                return found;
+            }
+
+            if (error is AggregateException aggregate && aggregate.InnerExceptions.Select(FindInChain<T>).FirstOrDefault(e => e is not null) is { } inner)
+            {
+                return inner;
+            }
+        }
+
+        return null;
     }
 }

@@ -5,7 +5,7 @@ using Atelier.Bench.Infrastructure;
 using Atelier.Grains.Memory;
 using Atelier.Grains.Models;
 using Atelier.Models.Adapters;
-using Atelier.Onnx;
+using Atelier.Models.Onnx;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -63,7 +63,7 @@ internal sealed class P6ModelSwap : ISuiteScenario
                 }
 
                 started = Stopwatch.GetTimestamp();
-                using (InferenceSession.Load(entries[m].PathOf("model"), loaderOptions.Session))
+                using (OnnxSessions.Open(entries[m].PathOf("model"), loaderOptions.Session).Session)
                 {
                 }
 

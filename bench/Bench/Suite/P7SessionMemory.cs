@@ -4,7 +4,7 @@ using System.Text.Json;
 using Atelier.Grains;
 using Atelier.Grains.Hosting;
 using Atelier.Grains.Memory;
-using Atelier.Runtime.Testing;
+using Atelier.Bench.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -110,8 +110,9 @@ internal sealed class P7SessionMemory : ISuiteScenario
             ["Models:Store:RootPath"] = context.ModelRoot,
             ["Sessions:Cache:EmbeddingPrecision"] = precision,
         }).Build();
-        await using var cluster = await TestCluster.StartAsync(
-            1, services => services.AddAtelierGrains(configuration), o => o.ResponseTimeout = TimeSpan.FromMinutes(5), cancellationToken).ConfigureAwait(false);
+        await using var cluster = await InProcessSilos.StartAsync(
+            1, silo => silo.AddAtelierGrains(configuration).Configure<Orleans.Configuration.SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(5)),
+            cancellationToken).ConfigureAwait(false);
         var silo = cluster.Silos[0];
         var memory = silo.Services.GetRequiredService<DeviceMemoryManager>();
         var sessions = new List<ISessionGrain>();
@@ -140,7 +141,7 @@ internal sealed class P7SessionMemory : ISuiteScenario
         }
     }
 
-    private static async Task<ISessionGrain> OpenAsync(TestSilo silo, SuiteContext context, CancellationToken cancellationToken)
+    private static async Task<ISessionGrain> OpenAsync(BenchSilo silo, SuiteContext context, CancellationToken cancellationToken)
     {
         var session = silo.GrainFactory.GetGrain<ISessionGrain>(Guid.NewGuid().ToString("N"));
         await session.Open(new ImageUpload(context.Upload, null), new OpenSessionOptions(Model, null), cancellationToken).ConfigureAwait(false);

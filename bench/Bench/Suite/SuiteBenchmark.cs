@@ -16,7 +16,7 @@ internal sealed class SuiteBenchmark : IBenchmark
     [
         new P1ServingOverhead(),
         new P2StickyVsStateless(),
-        new P3OnnxBinding(),
+        new P3OnnxRuntime(),
         new P4ForwardingHop(),
         new P5Concurrency(),
         new P6ModelSwap(),

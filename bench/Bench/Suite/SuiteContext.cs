@@ -1,8 +1,8 @@
 using Atelier.Bench.Infrastructure;
 using Atelier.Imaging;
 using Atelier.Models.Adapters;
+using Atelier.Models.Onnx;
 using Atelier.Models.Store;
-using Atelier.Onnx;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -56,7 +56,9 @@ internal sealed class SuiteContext : IAsyncDisposable
     /// </summary>
     public async Task<LoadedModel> LoadModelAsync(string model, int intraOpThreads, CancellationToken cancellationToken)
     {
-        var options = new ModelLoaderOptions { Session = new InferenceSessionOptions { IntraOpThreads = intraOpThreads } };
+        // 0 threads: the product's global pool; N: a pool of N threads of the session's own.
+        var session = intraOpThreads > 0 ? new InferenceSessionOptions { UseGlobalThreadPool = false, IntraOpThreads = intraOpThreads } : new InferenceSessionOptions();
+        var options = new ModelLoaderOptions { Session = session };
         var loader = new ModelLoader(Store, Microsoft.Extensions.Options.Options.Create(options), NullLogger<ModelLoader>.Instance);
         return await loader.LoadAsync(model, cancellationToken).ConfigureAwait(false);
     }

@@ -3,9 +3,9 @@ using Atelier.Grains.Models;
 using Atelier.Grains.Sessions;
 using Atelier.Grains.Storage;
 using Atelier.Models.Adapters;
+using Atelier.Models.Onnx;
 using Atelier.Models.Store;
 using Atelier.Grains.Placement;
-using Atelier.Onnx;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -52,7 +52,7 @@ public static class GrainsServiceCollectionExtensions
             .Validate(o => o.MaxArchiveBytes > 0 && o.MaxExtractedBytes > 0 && o.MaxEntries > 0, "Models:Store limits must be positive.")
             .ValidateOnStart();
         services.AddOptions<ModelLoaderOptions>().Bind(configuration.GetSection(ModelLoaderOptions.SectionName));
-        services.AddOptions<OnnxRuntimeOptions>().Bind(configuration.GetSection("Onnx"));
+        services.AddOptions<OnnxRuntimeOptions>().Bind(configuration.GetSection(OnnxRuntimeOptions.SectionName));
 
         services.AddOptions<PlacementOptions>().Bind(configuration.GetSection(PlacementOptions.SectionName))
             .Validate(o => o.MinFreeDeviceBytes >= 0 && o.RefreshPeriod > TimeSpan.Zero, "Placement:MinFreeDeviceBytes must be non-negative and Placement:RefreshPeriod positive.")

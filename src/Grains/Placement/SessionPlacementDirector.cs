@@ -10,7 +10,8 @@ namespace Atelier.Grains.Placement;
 /// there are none, every compatible silo. Among candidates it uses the power of two choices: sample two at random and
 /// take the one with more free device bytes, then the shorter queue, then fewer sessions. Sampling two instead of
 /// scanning all keeps a burst of placements made from one cached view (<see cref="DeviceFigures"/>, refreshed every
-/// second) from piling onto the single best silo. Orleans' placement hint, when set and compatible, wins.
+/// second) from piling onto the single best silo. Orleans' placement hint, when set and compatible, wins. A silo that is
+/// shutting down never places on itself: that is how the drain's migrations find a surviving silo.
 /// </summary>
 internal sealed class SessionPlacementDirector(DeviceFigures figures, IOptions<PlacementOptions> options) : IPlacementDirector
 {
@@ -19,6 +20,12 @@ internal sealed class SessionPlacementDirector(DeviceFigures figures, IOptions<P
     public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {
         var silos = context.GetCompatibleSilos(target);
+        if (context.LocalSiloStatus != SiloStatus.Active && silos.Length > 1)
+        {
+            // A stopping silo places its own sessions' migrations (the drain): never back onto itself.
+            silos = Array.FindAll(silos, s => !s.Equals(context.LocalSilo));
+        }
+
         if (IPlacementDirector.GetPlacementHint(target.RequestContextData, silos) is { } hint)
         {
             return Task.FromResult(hint);

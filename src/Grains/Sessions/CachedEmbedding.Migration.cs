@@ -1,7 +1,9 @@
 using System.Runtime.InteropServices;
 using Atelier.Grains.Memory;
 using Atelier.Imaging;
-using Atelier.Onnx;
+using Atelier.Models.Onnx;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Atelier.Grains.Sessions;
 
@@ -29,15 +31,14 @@ internal sealed partial class CachedEmbedding
             TensorElementType type;
             if (_resident is { } resident)
             {
-                type = resident.ElementType;
-                if (resident.Location.IsHost)
+                type = resident.GetTensorTypeAndShape().ElementDataType;
+                if (HostTensors.IsOnHost(resident))
                 {
                     bytes = ResidentBytes(resident);
                 }
                 else
                 {
-                    using var staged = OrtValue.Allocate(type, _shape);
-                    resident.CopyTo(staged);
+                    using var staged = HostTensors.CopyToHost(resident);
                     bytes = ResidentBytes(staged);
                 }
             }
@@ -103,10 +104,7 @@ internal sealed partial class CachedEmbedding
         return cached;
     }
 
-    private static byte[] ResidentBytes(OrtValue value) =>
-        value.ElementType == TensorElementType.Float
-            ? MemoryMarshal.AsBytes(value.GetTensorSpan<float>()).ToArray()
-            : MemoryMarshal.AsBytes(value.GetTensorSpan<Half>()).ToArray();
+    private static byte[] ResidentBytes(OrtValue value) => value.GetTensorMutableRawData().ToArray();
 }
 
 /// <summary>Describes an embedding's raw bytes in a migration: precision, shape, image version and SAM transform.</summary>

@@ -1,7 +1,10 @@
+using System.Runtime.InteropServices;
 using Atelier.Grains.Memory;
 using Atelier.Imaging;
 using Atelier.Models.Adapters;
-using Atelier.Onnx;
+using Atelier.Models.Onnx;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Atelier.Grains.Sessions;
 
@@ -42,12 +45,12 @@ internal sealed partial class CachedEmbedding : IMemoryReclaimer, IDisposable
     public static CachedEmbedding Create(
         DeviceMemoryManager memory, string owner, SamEmbedding embedding, int version, EmbeddingPrecision precision)
     {
-        var shape = embedding.Value.Shape.ToArray();
+        var shape = embedding.Value.GetTensorTypeAndShape().Shape;
         OrtValue resident;
-        if (precision == EmbeddingPrecision.Float16 && embedding.Value.Location.IsHost) // device values stay as the encoder made them
+        if (precision == EmbeddingPrecision.Float16 && HostTensors.IsOnHost(embedding.Value)) // device values stay as the encoder made them
         {
-            resident = OrtValue.Allocate(TensorElementType.Float16, shape);
-            HalfConversion.ToHalf(embedding.Value.GetTensorSpan<float>(), resident.GetTensorSpan<Half>());
+            resident = HostTensors.Allocate(TensorElementType.Float16, shape);
+            HalfConversion.ToHalf(embedding.Value.GetTensorDataAsSpan<float>(), Halves(resident));
             embedding.Dispose();
         }
         else
@@ -58,7 +61,7 @@ internal sealed partial class CachedEmbedding : IMemoryReclaimer, IDisposable
         var cached = new CachedEmbedding(resident, embedding.Transform, version, shape);
         try
         {
-            cached.Lease = memory.Reserve(owner, LeaseKind.SessionTensor, resident.ByteCount, cached);
+            cached.Lease = memory.Reserve(owner, LeaseKind.SessionTensor, resident.GetTensorSizeInBytes(), cached);
         }
         catch
         {
@@ -78,25 +81,25 @@ internal sealed partial class CachedEmbedding : IMemoryReclaimer, IDisposable
     {
         lock (_lock)
         {
-            if (_resident is { ElementType: TensorElementType.Float } value)
+            if (_resident is { } value && value.GetTensorTypeAndShape().ElementDataType == TensorElementType.Float)
             {
                 owned = false;
                 return new SamEmbedding(value, Transform);
             }
 
             owned = true;
-            var copy = OrtValue.Allocate(TensorElementType.Float, _shape);
+            var copy = HostTensors.Allocate(TensorElementType.Float, _shape);
             if (_resident is not null)
             {
-                HalfConversion.ToSingle(_resident.GetTensorSpan<Half>(), copy.GetTensorSpan<float>());
+                HalfConversion.ToSingle(Halves(_resident), copy.GetTensorMutableDataAsSpan<float>());
             }
             else if (_host is float[] floats)
             {
-                floats.CopyTo(copy.GetTensorSpan<float>());
+                floats.CopyTo(copy.GetTensorMutableDataAsSpan<float>());
             }
             else if (_host is Half[] halves)
             {
-                HalfConversion.ToSingle(halves, copy.GetTensorSpan<float>());
+                HalfConversion.ToSingle(halves, copy.GetTensorMutableDataAsSpan<float>());
             }
             else
             {
@@ -124,14 +127,14 @@ internal sealed partial class CachedEmbedding : IMemoryReclaimer, IDisposable
 
             if (_host is float[] floats)
             {
-                _resident = OrtValue.Allocate(TensorElementType.Float, _shape);
-                floats.CopyTo(_resident.GetTensorSpan<float>());
+                _resident = HostTensors.Allocate(TensorElementType.Float, _shape);
+                floats.CopyTo(_resident.GetTensorMutableDataAsSpan<float>());
             }
             else
             {
                 var halves = (Half[])_host;
-                _resident = OrtValue.Allocate(TensorElementType.Float16, _shape);
-                halves.CopyTo(_resident.GetTensorSpan<Half>());
+                _resident = HostTensors.Allocate(TensorElementType.Float16, _shape);
+                halves.CopyTo(Halves(_resident));
             }
 
             _host = null;
@@ -150,26 +153,24 @@ internal sealed partial class CachedEmbedding : IMemoryReclaimer, IDisposable
 
             var source = _resident;
             OrtValue? staged = null;
-            if (!source.Location.IsHost)
+            if (!HostTensors.IsOnHost(source))
             {
                 // CUDA: copy device → host through ORT first; if that transfer is unavailable, refuse (the
                 // manager then drops the embedding instead, and the session re-encodes on its next click).
                 try
                 {
-                    staged = OrtValue.Allocate(source.ElementType, _shape);
-                    source.CopyTo(staged);
+                    staged = HostTensors.CopyToHost(source);
                     source = staged;
                 }
                 catch (OnnxRuntimeException)
                 {
-                    staged?.Dispose();
                     return false;
                 }
             }
 
-            _host = source.ElementType == TensorElementType.Float
-                ? source.GetTensorSpan<float>().ToArray()
-                : source.GetTensorSpan<Half>().ToArray();
+            _host = source.GetTensorTypeAndShape().ElementDataType == TensorElementType.Float
+                ? source.GetTensorDataAsSpan<float>().ToArray()
+                : Halves(source).ToArray();
             staged?.Dispose();
             _resident.Dispose();
             _resident = null;
@@ -186,6 +187,9 @@ internal sealed partial class CachedEmbedding : IMemoryReclaimer, IDisposable
             _host = null;
         }
     }
+
+    /// <summary>A float16 host tensor's elements as <see cref="Half"/> (ORT's span type for them is its own <c>Float16</c>).</summary>
+    private static Span<Half> Halves(OrtValue value) => MemoryMarshal.Cast<byte, Half>(value.GetTensorMutableRawData());
 
     public void Dispose()
     {

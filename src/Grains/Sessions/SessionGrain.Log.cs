@@ -13,6 +13,9 @@ internal sealed partial class SessionGrain
     [LoggerMessage(EventId = 202, Level = LogLevel.Information, Message = "Session {SessionId} {Reason}")]
     private static partial void LogEnded(ILogger logger, string sessionId, string reason);
 
+    [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "Session {SessionId} deactivating ({Reason}); migrating to another silo: {Migrating}")]
+    private static partial void LogDeactivating(ILogger logger, string sessionId, DeactivationReasonCode reason, bool migrating);
+
     [LoggerMessage(EventId = 210, Level = LogLevel.Information, Message = "Session {SessionId} arrived by migration; embedding: {Embedding}")]
     private static partial void LogRehydrated(ILogger logger, string sessionId, string embedding);
 }

@@ -55,15 +55,23 @@ internal sealed partial class SessionGrain(
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        var live = _record is not null && !_closed;
         switch (reason.ReasonCode)
         {
             case DeactivationReasonCode.Migrating:
+                LogDeactivating(logger, Id, reason.ReasonCode, migrating: live);
                 return Task.CompletedTask; // OnDehydrate copies the state out, then releases it
-            case DeactivationReasonCode.ShuttingDown when _record is not null && !_closed && OtherSiloActive():
+            case DeactivationReasonCode.ShuttingDown when live && OtherSiloActive():
                 // Drain: move to a surviving silo with the embedding instead of re-encoding there (see Migration.cs).
+                LogDeactivating(logger, Id, reason.ReasonCode, migrating: true);
                 this.MigrateOnIdle();
                 return Task.CompletedTask;
             default:
+                if (live)
+                {
+                    LogDeactivating(logger, Id, reason.ReasonCode, migrating: false);
+                }
+
                 ReleaseAll();
                 return Task.CompletedTask;
         }

@@ -1,7 +1,8 @@
 using System.Buffers;
 using Atelier.Imaging;
 using Atelier.Models.Store;
-using Atelier.Onnx;
+using Atelier.Models.Onnx;
+using Microsoft.ML.OnnxRuntime;
 
 namespace Atelier.Models.Adapters;
 
@@ -21,8 +22,8 @@ public sealed class IsnetModel : LoadedModel
     private readonly string _input;
     private readonly string _output;
 
-    internal IsnetModel(ModelEntry entry, InferenceSession session)
-        : base(entry, session)
+    internal IsnetModel(ModelEntry entry, ExecutionProvider executionProvider, InferenceSession session)
+        : base(entry, executionProvider, session)
     {
         _session = session;
         var file = entry.Manifest.Files["model"].Path;
@@ -49,10 +50,9 @@ public sealed class IsnetModel : LoadedModel
                 Preprocess(stretched.Pixels, buffer);
             }
 
-            using var input = OrtValue.CreateTensor(buffer.AsMemory(0, 3 * Plane), [1, 3, InputSize, InputSize]);
-            var outputs = _session.Run([_input], [input], [_output], cancellationToken);
-            using var output = outputs[0];
-            using var square = ToPlane(output.GetTensorSpan<float>());
+            using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, buffer.AsMemory(0, 3 * Plane), [1, 3, InputSize, InputSize]);
+            using var outputs = OnnxSessions.Run(_session, [_input], [input], [_output], cancellationToken);
+            using var square = ToPlane(outputs[0].GetTensorDataAsSpan<float>());
             return ImageResize.Resize(square, image.Width, image.Height);
         }
         finally

@@ -2,7 +2,8 @@ using System.Buffers;
 using Atelier.Imaging;
 using Atelier.Models.Manifest;
 using Atelier.Models.Store;
-using Atelier.Onnx;
+using Atelier.Models.Onnx;
+using Microsoft.ML.OnnxRuntime;
 
 namespace Atelier.Models.Adapters;
 
@@ -22,8 +23,8 @@ public sealed class LamaModel : LoadedModel
     private readonly int? _size;
     private readonly LamaOutputRange _range;
 
-    internal LamaModel(ModelEntry entry, InferenceSession session, LamaOptions options)
-        : base(entry, session)
+    internal LamaModel(ModelEntry entry, ExecutionProvider executionProvider, InferenceSession session, LamaOptions options)
+        : base(entry, executionProvider, session)
     {
         options.Validate();
         _session = session;
@@ -104,11 +105,10 @@ public sealed class LamaModel : LoadedModel
             }
 
             WriteMask(dilated, window, letterbox, maskBuffer.AsSpan(0, plane), size);
-            using var imageValue = OrtValue.CreateTensor(imageBuffer.AsMemory(0, 3 * plane), [1, 3, size, size]);
-            using var maskValue = OrtValue.CreateTensor(maskBuffer.AsMemory(0, plane), [1, 1, size, size]);
-            var outputs = _session.Run([_imageInput, _maskInput], [imageValue, maskValue], [_output], cancellationToken);
-            using var output = outputs[0];
-            return ReadContent(output.GetTensorSpan<float>(), letterbox, size);
+            using var imageValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, imageBuffer.AsMemory(0, 3 * plane), [1, 3, size, size]);
+            using var maskValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, maskBuffer.AsMemory(0, plane), [1, 1, size, size]);
+            using var outputs = OnnxSessions.Run(_session, [_imageInput, _maskInput], [imageValue, maskValue], [_output], cancellationToken);
+            return ReadContent(outputs[0].GetTensorDataAsSpan<float>(), letterbox, size);
         }
         finally
         {

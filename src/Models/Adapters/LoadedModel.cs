@@ -1,6 +1,7 @@
 using Atelier.Models.Manifest;
 using Atelier.Models.Store;
-using Atelier.Onnx;
+using Atelier.Models.Onnx;
+using Microsoft.ML.OnnxRuntime;
 
 namespace Atelier.Models.Adapters;
 
@@ -14,15 +15,16 @@ public abstract class LoadedModel : IDisposable
     private readonly InferenceSession[] _sessions;
     private int _disposed;
 
-    private protected LoadedModel(ModelEntry entry, params InferenceSession[] sessions)
+    private protected LoadedModel(ModelEntry entry, ExecutionProvider executionProvider, params InferenceSession[] sessions)
     {
         ArgumentNullException.ThrowIfNull(entry);
         Entry = entry;
+        ExecutionProvider = executionProvider;
         _sessions = sessions;
         long weights = 0;
-        foreach (var session in sessions)
+        foreach (var file in entry.Manifest.Files.Keys)
         {
-            weights += session.InitializerBytes;
+            weights += ModelInitializers.CountBytes(entry.PathOf(file));
         }
 
         WeightBytes = weights;
@@ -35,7 +37,7 @@ public abstract class LoadedModel : IDisposable
 
     public ModelKind Kind => Entry.Manifest.Kind;
 
-    /// <summary>Bytes of the model's weights (initializers of all its ONNX files).</summary>
+    /// <summary>Bytes of the model's weights (initializers of all its ONNX files, read from the files).</summary>
     public long WeightBytes { get; }
 
     /// <summary>
@@ -45,60 +47,68 @@ public abstract class LoadedModel : IDisposable
     public long Bytes => Entry.Manifest.DeclaredBytes ?? Math.Max(WeightBytes, Entry.SizeBytes);
 
     /// <summary>The execution provider the sessions run on.</summary>
-    public ExecutionProvider ExecutionProvider => _sessions[0].ExecutionProvider;
+    public ExecutionProvider ExecutionProvider { get; }
 
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
+            Dispose(disposing: true);
+            GC.SuppressFinalize(this);
+        }
+    }
+
+    /// <summary>Releases the ONNX Runtime sessions (and, in a derived adapter, what else it holds).</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
             foreach (var session in _sessions)
             {
                 session.Dispose();
             }
-
-            GC.SuppressFinalize(this);
         }
     }
 
     /// <summary>The input named like one of <paramref name="names"/>, or (when <paramref name="strict"/> is false) the only input.</summary>
     private protected static string FindInput(InferenceSession session, string file, bool strict, params ReadOnlySpan<string> names) =>
-        FindName(session.Inputs, file, "input", strict, names);
+        FindName(session.InputMetadata, file, "input", strict, names);
 
     /// <summary>The output named like one of <paramref name="names"/>, or the first output.</summary>
     private protected static string FindOutput(InferenceSession session, string file, params ReadOnlySpan<string> names)
     {
         foreach (var name in names)
         {
-            foreach (var output in session.Outputs)
+            if (session.OutputMetadata.ContainsKey(name))
             {
-                if (output.Name == name)
-                {
-                    return name;
-                }
+                return name;
             }
         }
 
-        return session.Outputs.Count > 0 ? session.Outputs[0].Name : throw new ModelManifestException($"{file}: the model has no outputs.");
+        return session.OutputNames.Count > 0 ? session.OutputNames[0] : throw new ModelManifestException($"{file}: the model has no outputs.");
     }
 
-    private static string FindName(IReadOnlyList<NodeMetadata> nodes, string file, string what, bool strict, ReadOnlySpan<string> names)
+    private static string FindName(IReadOnlyDictionary<string, NodeMetadata> nodes, string file, string what, bool strict, ReadOnlySpan<string> names)
     {
         foreach (var name in names)
         {
-            foreach (var node in nodes)
+            if (nodes.ContainsKey(name))
             {
-                if (node.Name == name)
-                {
-                    return name;
-                }
+                return name;
             }
         }
 
         if (!strict && nodes.Count == 1)
         {
-            return nodes[0].Name;
+            return nodes.Keys.First();
         }
 
-        throw new ModelManifestException($"{file}: no {what} named {string.Join(" or ", names.ToArray())} (the model has {string.Join(", ", nodes)}).");
+        throw new ModelManifestException($"{file}: no {what} named {string.Join(" or ", names.ToArray())} (the model has {Describe(nodes)}).");
     }
+
+    /// <summary><c>name: Float[1,3,-1,-1]</c> for each node, for error messages.</summary>
+    private protected static string Describe(IReadOnlyDictionary<string, NodeMetadata> nodes) =>
+        string.Join(", ", nodes.Select(static n => n.Value.IsTensor
+            ? $"{n.Key}: {n.Value.ElementDataType}[{string.Join(',', n.Value.Dimensions)}]"
+            : $"{n.Key}: {n.Value.OnnxValueType}"));
 }

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using Atelier.Models.Manifest;
 using Atelier.Models.Store;
-using Atelier.Onnx;
+using Atelier.Models.Onnx;
+using Microsoft.ML.OnnxRuntime;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -25,8 +26,17 @@ public sealed partial class ModelLoader
         _store = store;
         _options = options.Value;
         _options.Lama.Validate();
+        _options.Session.Validate();
         _logger = logger;
     }
+
+    /// <summary>
+    /// The execution provider models will run on. Throws when CUDA is configured but cannot be used and
+    /// <see cref="InferenceSessionOptions.FallbackToCpu"/> is off: hosts call it at start-up so a GPU silo
+    /// without CUDA refuses to start instead of failing on its first model.
+    /// </summary>
+    /// <exception cref="ExecutionProviderUnavailableException">The message names what is missing.</exception>
+    public ExecutionProvider CheckExecutionProvider() => OnnxSessions.CheckExecutionProvider(_options.Session, _logger);
 
     /// <summary>Loads the model with id <paramref name="id"/>.</summary>
     /// <exception cref="ModelManifestException">No such model, a file is missing or does not match its checksum, or the model does not follow its kind's interface.</exception>
@@ -69,13 +79,13 @@ public sealed partial class ModelLoader
         {
             case ModelKind.Sam:
                 {
-                    var encoder = Open(entry, "encoder");
+                    var (encoder, provider) = Open(entry, "encoder");
                     try
                     {
-                        var decoder = Open(entry, "decoder");
+                        var (decoder, _) = Open(entry, "decoder");
                         try
                         {
-                            return new SamModel(entry, encoder, decoder, _options.Session.Cuda.DeviceId);
+                            return new SamModel(entry, provider, encoder, decoder, _options.Session.Cuda.DeviceId);
                         }
                         catch
                         {
@@ -91,20 +101,20 @@ public sealed partial class ModelLoader
                 }
 
             case ModelKind.Lama:
-                return WithSession(entry, session => new LamaModel(entry, session, _options.Lama));
+                return WithSession(entry, (session, provider) => new LamaModel(entry, provider, session, _options.Lama));
             case ModelKind.Isnet:
-                return WithSession(entry, session => new IsnetModel(entry, session));
+                return WithSession(entry, (session, provider) => new IsnetModel(entry, provider, session));
             default:
                 throw new ModelManifestException($"Model '{entry.Id}': kind '{ModelManifestValidator.Name(manifest.Kind)}' has no adapter yet.");
         }
     }
 
-    private LoadedModel WithSession(ModelEntry entry, Func<InferenceSession, LoadedModel> create)
+    private LoadedModel WithSession(ModelEntry entry, Func<InferenceSession, ExecutionProvider, LoadedModel> create)
     {
-        var session = Open(entry, "model");
+        var (session, provider) = Open(entry, "model");
         try
         {
-            return create(session);
+            return create(session, provider);
         }
         catch
         {
@@ -113,16 +123,18 @@ public sealed partial class ModelLoader
         }
     }
 
-    private InferenceSession Open(ModelEntry entry, string role)
+    private (InferenceSession Session, ExecutionProvider Provider) Open(ModelEntry entry, string role)
     {
         var path = entry.PathOf(role);
         try
         {
-            return InferenceSession.Load(path, _options.Session);
+            return OnnxSessions.Open(path, _options.Session, _logger);
         }
         catch (OnnxRuntimeException e)
         {
-            throw new ModelManifestException($"Model '{entry.Id}': {entry.Manifest.Files[role].Path}: ONNX Runtime cannot load it: {e.Message}", e);
+            // ORT names the absolute path; the message may reach a client, so it names the file within the model instead.
+            var file = entry.Manifest.Files[role].Path;
+            throw new ModelManifestException($"Model '{entry.Id}': {file}: ONNX Runtime cannot load it: {e.Message.Replace(path, file, StringComparison.Ordinal)}", e);
         }
     }
 }

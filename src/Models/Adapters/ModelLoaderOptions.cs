@@ -1,4 +1,4 @@
-using Atelier.Onnx;
+using Atelier.Models.Onnx;
 
 namespace Atelier.Models.Adapters;
 
@@ -10,7 +10,7 @@ public sealed class ModelLoaderOptions
     /// <summary>Verify every file's sha256 against the manifest before loading. Default: <see langword="true"/>.</summary>
     public bool VerifyChecksums { get; set; } = true;
 
-    /// <summary>ONNX Runtime settings for every session of a loaded model. Default: CPU, ORT's thread defaults.</summary>
+    /// <summary>ONNX Runtime settings for every session of a loaded model. Default: CPU, the global thread pool.</summary>
     public InferenceSessionOptions Session { get; set; } = new();
 
     /// <summary>Settings of the <c>lama</c> adapter. Default: defaults of <see cref="LamaOptions"/>.</summary>

@@ -1,5 +1,5 @@
 using Atelier.Imaging;
-using Atelier.Onnx;
+using Microsoft.ML.OnnxRuntime;
 
 namespace Atelier.Models.Adapters;
 
@@ -17,7 +17,7 @@ public sealed class SamEmbedding : IDisposable
         Transform = transform;
     }
 
-    /// <summary>The <c>[1,256,64,64]</c> float tensor.</summary>
+    /// <summary>The <c>[1,256,64,64]</c> float tensor: in device memory when the encoder ran on CUDA, else in host memory.</summary>
     public OrtValue Value { get; }
 
     /// <summary>Original size ↔ 1024 frame.</summary>
@@ -28,7 +28,7 @@ public sealed class SamEmbedding : IDisposable
     public int ImageHeight => Transform.OriginalHeight;
 
     /// <summary>Bytes the embedding occupies.</summary>
-    public long ByteCount => Value.ByteCount;
+    public long ByteCount => Value.GetTensorSizeInBytes();
 
     public void Dispose() => Value.Dispose();
 }

@@ -2,7 +2,8 @@ using System.Buffers;
 using Atelier.Imaging;
 using Atelier.Models.Manifest;
 using Atelier.Models.Store;
-using Atelier.Onnx;
+using Atelier.Models.Onnx;
+using Microsoft.ML.OnnxRuntime;
 
 namespace Atelier.Models.Adapters;
 
@@ -32,19 +33,22 @@ public sealed class SamModel : LoadedModel
     private readonly string _encoderInput;
     private readonly string _encoderOutput;
     private readonly SamEncoderInput _convention;
-    private readonly int _cudaDeviceId;
+    private readonly OrtMemoryInfo _embeddingMemory;
 
-    internal SamModel(ModelEntry entry, InferenceSession encoder, InferenceSession decoder, int cudaDeviceId = 0)
-        : base(entry, encoder, decoder)
+    internal SamModel(ModelEntry entry, ExecutionProvider executionProvider, InferenceSession encoder, InferenceSession decoder, int cudaDeviceId = 0)
+        : base(entry, executionProvider, encoder, decoder)
     {
-        _cudaDeviceId = cudaDeviceId;
+        // Where the encoder's output is bound: the GPU's memory under CUDA, host memory on the CPU provider.
+        _embeddingMemory = executionProvider == ExecutionProvider.Cuda
+            ? new OrtMemoryInfo(OrtMemoryInfo.allocatorCUDA, OrtAllocatorType.DeviceAllocator, cudaDeviceId, OrtMemType.Default)
+            : OrtMemoryInfo.DefaultInstance;
         _encoder = encoder;
         _decoder = decoder;
         var file = entry.Manifest.Files["encoder"].Path;
         _convention = entry.Manifest.Sam?.EncoderInput ?? SamEncoderInput.Normalized1024;
         _encoderInput = FindInput(encoder, file, strict: true, EncoderInputNames);
         _encoderOutput = FindOutput(encoder, file, "image_embeddings");
-        var rank = FindNode(encoder.Inputs, _encoderInput).Shape.Count;
+        var rank = FindNode(encoder.InputMetadata, _encoderInput).Dimensions.Length;
         var expectedRank = _convention == SamEncoderInput.Hwc255 ? 3 : 4;
         if (rank != expectedRank)
         {
@@ -55,12 +59,12 @@ public sealed class SamModel : LoadedModel
         var decoderFile = entry.Manifest.Files["decoder"].Path;
         foreach (var name in DecoderInputs)
         {
-            FindNode(decoder.Inputs, name, decoderFile);
+            FindNode(decoder.InputMetadata, name, decoderFile);
         }
 
         foreach (var name in DecoderOutputs)
         {
-            FindNode(decoder.Outputs, name, decoderFile);
+            FindNode(decoder.OutputMetadata, name, decoderFile);
         }
     }
 
@@ -69,7 +73,7 @@ public sealed class SamModel : LoadedModel
     private static string[] DecoderOutputs { get; } = ["iou_predictions", "low_res_masks"];
 
     /// <summary>True when the encoder runs on CUDA: embeddings are then left in device memory (see <see cref="Encode"/>).</summary>
-    public bool EmbeddingsOnDevice => _encoder.ExecutionProvider == ExecutionProvider.Cuda;
+    public bool EmbeddingsOnDevice => ExecutionProvider == ExecutionProvider.Cuda;
 
     /// <summary>Which encoder input convention this model uses.</summary>
     public SamEncoderInput EncoderInput => _convention;
@@ -95,20 +99,16 @@ public sealed class SamModel : LoadedModel
                 shape = [1, 3, transform.TargetLength, transform.TargetLength];
             }
 
-            using var input = OrtValue.CreateTensor(buffer.AsMemory(0, length), shape);
-            if (EmbeddingsOnDevice)
-            {
-                // CUDA: bind the output to device memory so the embedding never crosses to the host; the
-                // session keeps this OrtValue between clicks and the decoder reads it where it is.
-                using var binding = _encoder.CreateIoBinding();
-                binding.BindInput(_encoderInput, input);
-                using var device = OrtMemoryInfo.Cuda(_cudaDeviceId);
-                binding.BindOutputToDevice(_encoderOutput, device);
-                _encoder.RunWithBinding(binding, cancellationToken);
-                return new SamEmbedding(binding.GetOutputValues()[0], transform);
-            }
-
-            var outputs = _encoder.Run([_encoderInput], [input], [_encoderOutput], cancellationToken);
+            // The output is bound through OrtIoBinding to the embedding memory: under CUDA ORT leaves it in device
+            // memory, where the session keeps it between clicks and the decoder reads it without a host round trip;
+            // on the CPU provider the same code binds it to host memory.
+            using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, buffer.AsMemory(0, length), shape);
+            using var binding = _encoder.CreateIoBinding();
+            binding.BindInput(_encoderInput, input);
+            binding.BindOutputToDevice(_encoderOutput, _embeddingMemory);
+            OnnxSessions.RunWithBinding(_encoder, binding, cancellationToken);
+            binding.SynchronizeBoundOutputs();
+            var outputs = binding.GetOutputValues(); // one bound output: its OrtValue is handed to the embedding, which disposes it
             return new SamEmbedding(outputs[0], transform);
         }
         finally
@@ -142,53 +142,46 @@ public sealed class SamModel : LoadedModel
         var maskInput = previousLowResLogits ?? NoPreviousMask;
         float[] hasMask = [previousLowResLogits is null ? 0f : 1f];
         float[] size = [embedding.ImageHeight, embedding.ImageWidth];
-        using var coordsValue = OrtValue.CreateTensor(coords, [1, labels.Length, 2]);
-        using var labelsValue = OrtValue.CreateTensor(labels, [1, labels.Length]);
-        using var maskValue = OrtValue.CreateTensor(maskInput, [1, 1, SamTransform.LowResSize, SamTransform.LowResSize]);
-        using var hasMaskValue = OrtValue.CreateTensor(hasMask, [1]);
-        using var sizeValue = OrtValue.CreateTensor(size, [2]);
-        var results = _decoder.Run(
-            DecoderInputs, [embedding.Value, coordsValue, labelsValue, maskValue, hasMaskValue, sizeValue], DecoderOutputs, cancellationToken);
+        using var coordsValue = OrtValue.CreateTensorValueFromMemory(coords, [1, labels.Length, 2]);
+        using var labelsValue = OrtValue.CreateTensorValueFromMemory(labels, [1, labels.Length]);
+        using var maskValue = OrtValue.CreateTensorValueFromMemory(maskInput, [1, 1, SamTransform.LowResSize, SamTransform.LowResSize]);
+        using var hasMaskValue = OrtValue.CreateTensorValueFromMemory(hasMask, [1]);
+        using var sizeValue = OrtValue.CreateTensorValueFromMemory(size, [2]);
+
+        // The embedding is passed as the OrtValue the encoder left (device memory under CUDA: ORT reads it in place);
+        // the outputs come back in host memory.
+        using var results = OnnxSessions.Run(
+            _decoder, DecoderInputs, [embedding.Value, coordsValue, labelsValue, maskValue, hasMaskValue, sizeValue], DecoderOutputs, cancellationToken);
+        var scores = results[0].GetTensorDataAsSpan<float>();
+        var logits = results[1].GetTensorDataAsSpan<float>();
+        var count = scores.Length;
+        if (logits.Length != count * LowResCells)
+        {
+            throw new InvalidOperationException($"The decoder returned {count} scores but {logits.Length} low-res values.");
+        }
+
+        var chosen = Select(scores, labels.Length, output);
+        var candidates = new List<SamMaskCandidate>(chosen.Length);
         try
         {
-            var scores = results[0].GetTensorSpan<float>();
-            var logits = results[1].GetTensorSpan<float>();
-            var count = scores.Length;
-            if (logits.Length != count * LowResCells)
+            foreach (var index in chosen)
             {
-                throw new InvalidOperationException($"The decoder returned {count} scores but {logits.Length} low-res values.");
+                var lowRes = logits.Slice(index * LowResCells, LowResCells).ToArray();
+                var mask = embedding.Transform.PostprocessMask(lowRes);
+                candidates.Add(new SamMaskCandidate(mask, scores[index], lowRes, index));
             }
-
-            var chosen = Select(scores, labels.Length, output);
-            var candidates = new List<SamMaskCandidate>(chosen.Length);
-            try
-            {
-                foreach (var index in chosen)
-                {
-                    var lowRes = logits.Slice(index * LowResCells, LowResCells).ToArray();
-                    var mask = embedding.Transform.PostprocessMask(lowRes);
-                    candidates.Add(new SamMaskCandidate(mask, scores[index], lowRes, index));
-                }
-            }
-            catch
-            {
-                foreach (var candidate in candidates)
-                {
-                    candidate.Dispose();
-                }
-
-                throw;
-            }
-
-            return candidates;
         }
-        finally
+        catch
         {
-            foreach (var result in results)
+            foreach (var candidate in candidates)
             {
-                result.Dispose();
+                candidate.Dispose();
             }
+
+            throw;
         }
+
+        return candidates;
     }
 
     /// <summary>Coordinates (1024 frame) and labels, with the box corners or the padding point appended.</summary>
@@ -279,16 +272,18 @@ public sealed class SamModel : LoadedModel
         return indices;
     }
 
-    private static NodeMetadata FindNode(IReadOnlyList<NodeMetadata> nodes, string name, string? file = null)
+    private static NodeMetadata FindNode(IReadOnlyDictionary<string, NodeMetadata> nodes, string name, string? file = null) =>
+        nodes.TryGetValue(name, out var node)
+            ? node
+            : throw new ModelManifestException($"{file ?? "model"}: the SAM decoder has no '{name}' (it has {Describe(nodes)}).");
+
+    protected override void Dispose(bool disposing)
     {
-        foreach (var node in nodes)
+        if (disposing && !ReferenceEquals(_embeddingMemory, OrtMemoryInfo.DefaultInstance))
         {
-            if (node.Name == name)
-            {
-                return node;
-            }
+            _embeddingMemory.Dispose();
         }
 
-        throw new ModelManifestException($"{file ?? "model"}: the SAM decoder has no '{name}' (it has {string.Join(", ", nodes)}).");
+        base.Dispose(disposing);
     }
 }

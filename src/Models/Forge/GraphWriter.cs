@@ -1,5 +1,5 @@
-using Atelier.Onnx;
-using Atelier.Onnx.Writer;
+using Atelier.Models.Forge.Writer;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Atelier.Models.Forge;
 

@@ -1,4 +1,4 @@
-using Atelier.Onnx;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Atelier.Models.Forge;
 

@@ -1,8 +1,8 @@
-using Atelier.Onnx;
-using Atelier.Onnx.Proto;
-using Atelier.Onnx.Writer;
+using Atelier.Models.Forge.Proto;
+using Atelier.Models.Forge.Writer;
 using Google.Protobuf;
 using Google.Protobuf.Collections;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Atelier.Models.Forge;
 

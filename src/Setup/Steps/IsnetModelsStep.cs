@@ -37,7 +37,7 @@ internal sealed class IsnetModelsStep(
                     await ReassembleAsync(context, asset, temporary, reuse: false, ct).ConfigureAwait(false);
                 }
             }, cancellationToken).ConfigureAwait(false);
-            context.Report(Name, $"{VerifiedFile.Describe(outcome)}: {OnnxRuntimeStep.Relative(context, target)} ({asset.Size:N0} bytes)");
+            context.Report(Name, $"{VerifiedFile.Describe(outcome)}: {context.Relative(target)} ({asset.Size:N0} bytes)");
         }
     }
 

@@ -4,7 +4,7 @@ namespace Atelier.Setup.Steps;
 
 /// <summary>
 /// Installs the reference client <c>onnxruntime-node</c> into <c>.atelier/node/</c> with install scripts
-/// disabled (they would try to download GPU binaries). Tests and benchmarks compare the binding with it.
+/// disabled (they would try to download GPU binaries). Tests and benchmark P3 compare the ONNX Runtime package with it.
 /// </summary>
 internal sealed class NodeReferenceStep(string packageSpec = Pins.NodeReferencePackage) : ISetupStep
 {

@@ -1,24 +1,19 @@
-using System.Runtime.InteropServices;
-
 namespace Atelier.Setup.Steps;
 
 /// <summary>
-/// Checks the system libraries and programs Atelier calls: the image codecs (TurboJPEG, libpng,
-/// libwebp) and <c>redis-server</c> (cluster tests). As root on Debian, missing ones are installed
-/// with apt; otherwise the exact command to run is printed and setup fails.
+/// Checks the programs Atelier needs from the system: <c>redis-server</c> (cluster tests and benchmarks). As root on
+/// Debian, missing ones are installed with apt; otherwise the exact command to run is printed and setup fails.
+/// No image library comes from the system: the codecs are inside SkiaSharp's native asset (a NuGet package).
 /// </summary>
 internal sealed class SystemLibrariesStep : ISetupStep
 {
-    /// <summary>What must be present, and the Debian package providing it.</summary>
+    /// <summary>What must be on the PATH, and the Debian package providing it.</summary>
     internal static readonly IReadOnlyList<Requirement> Requirements =
     [
-        new("libturbojpeg.so.0", "libturbojpeg0", IsProgram: false),
-        new("libpng16.so.16", "libpng16-16", IsProgram: false),
-        new("libwebp.so.7", "libwebp7", IsProgram: false),
-        new("redis-server", "redis-server", IsProgram: true),
+        new("redis-server", "redis-server"),
     ];
 
-    public string Name => "system-libs";
+    public string Name => "system-packages";
 
     public async Task RunAsync(SetupContext context, CancellationToken cancellationToken)
     {
@@ -51,25 +46,11 @@ internal sealed class SystemLibrariesStep : ISetupStep
         context.Report(Name, $"installed: {packages}");
     }
 
-    internal static bool IsPresent(Requirement requirement)
-    {
-        if (requirement.IsProgram)
-        {
-            return ProcessRunner.FindOnPath(requirement.Name) is not null;
-        }
-
-        if (!NativeLibrary.TryLoad(requirement.Name, out var handle))
-        {
-            return false;
-        }
-
-        NativeLibrary.Free(handle);
-        return true;
-    }
+    internal static bool IsPresent(Requirement requirement) => ProcessRunner.FindOnPath(requirement.Name) is not null;
 
     private static bool CanInstallWithApt() =>
         OperatingSystem.IsLinux() && Environment.UserName == "root" && File.Exists("/etc/debian_version")
         && ProcessRunner.FindOnPath("apt-get") is not null;
 
-    internal sealed record Requirement(string Name, string DebianPackage, bool IsProgram);
+    internal sealed record Requirement(string Name, string DebianPackage);
 }

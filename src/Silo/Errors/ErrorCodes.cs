@@ -14,4 +14,7 @@ internal static class ErrorCodes
     public const string UnsupportedMediaType = "unsupported_media_type";
     public const string ImageTooLarge = "image_too_large";
     public const string InternalError = "internal_error";
+
+    /// <summary>A registered model cannot be loaded (a file is missing or changed, or ONNX Runtime rejects it, e.g. truncated).</summary>
+    public const string ModelLoadFailed = "model_load_failed";
 }

@@ -21,6 +21,8 @@ internal static class ExceptionMapping
         RequestRejectedException e => new(e.Status, e.Code, TitleOf(e.Status)),
         ModelRegistrationException { Code: "archive_too_large" } e => new(StatusCodes.Status413PayloadTooLarge, e.Code, "Model archive too large"),
         ModelRegistrationException e => new(StatusCodes.Status400BadRequest, e.Code, "Model archive refused"),
+        // The store holds a model that cannot be loaded: a server-side fault with its own code (the message names the file).
+        Atelier.Models.Manifest.ModelManifestException => new(StatusCodes.Status500InternalServerError, ErrorCodes.ModelLoadFailed, "Model cannot be loaded"),
         // The session's owner died or cannot be reached, and the call could not be retried (or its retry budget ran out).
         SiloUnavailableException or OrleansMessageRejectionException => FromCode(ErrorCodes.Overloaded),
         DeviceMemoryExhaustedException => FromCode(ErrorCodes.Overloaded),

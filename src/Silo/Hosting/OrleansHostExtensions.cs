@@ -51,7 +51,7 @@ internal static class OrleansHostExtensions
             silo.AddDistributedGrainDirectory();
             silo.AddActivityPropagation();
             silo.AddAtelierGrains(builder.Configuration);
-            silo.AddIncomingGrainCallFilter<ErrorOwnerFilter>();
+            silo.AddIncomingGrainCallFilter<ExecutingSiloFilter>();
             silo.AddOutgoingGrainCallFilter<IngressRetryFilter>();
             silo.AddDashboard(o => o.HideTrace = true);
             if (clusterMode)

@@ -1,6 +1,6 @@
 using Atelier.Grains.Hosting;
 using Atelier.Models.Adapters;
-using Atelier.Onnx;
+using Atelier.Models.Onnx;
 using Atelier.Silo.Errors;
 using Atelier.Silo.Grpc;
 using Atelier.Silo.Health;

@@ -9,7 +9,8 @@ using OpenTelemetry.Trace;
 namespace Atelier.Silo.Observability;
 
 /// <summary>
-/// Pushes every <c>Atelier.*</c> meter and activity source to an OTLP collector when
+/// Pushes every <c>Atelier.*</c> meter and activity source, and Orleans' (<c>Microsoft.Orleans*</c>: grain calls,
+/// messaging, membership), to an OTLP collector when
 /// <c>Observability:Otlp:Endpoint</c> is set: builds the OpenTelemetry meter and tracer providers at start, flushes
 /// and disposes them at stop (the hosting integration package is not available here, so this service owns them).
 /// </summary>
@@ -17,6 +18,7 @@ internal sealed partial class OtlpExportService(IOptions<ObservabilityOptions> o
     : IHostedService, IDisposable
 {
     private const string Sources = "Atelier.*";
+    private const string OrleansSources = "Microsoft.Orleans*";
     private readonly OtlpOptions _options = options.Value.Otlp;
     private MeterProvider? _meters;
     private TracerProvider? _tracer;
@@ -32,7 +34,7 @@ internal sealed partial class OtlpExportService(IOptions<ObservabilityOptions> o
         var protocol = http ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
         _meters = Sdk.CreateMeterProviderBuilder()
             .ConfigureResource(Resource)
-            .AddMeter(Sources)
+            .AddMeter(Sources, OrleansSources)
             .AddOtlpExporter((exporter, reader) =>
             {
                 exporter.Endpoint = http ? Signal(endpoint, "v1/metrics") : endpoint;
@@ -42,7 +44,7 @@ internal sealed partial class OtlpExportService(IOptions<ObservabilityOptions> o
             .Build();
         _tracer = Sdk.CreateTracerProviderBuilder()
             .ConfigureResource(Resource)
-            .AddSource(Sources)
+            .AddSource(Sources, OrleansSources)
             .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(_options.TraceSampleRatio)))
             .AddOtlpExporter(exporter =>
             {

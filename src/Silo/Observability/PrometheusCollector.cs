@@ -7,13 +7,17 @@ namespace Atelier.Silo.Observability;
 
 /// <summary>
 /// Aggregates the measurements of every <c>Atelier.*</c> meter created by this host's <see cref="IMeterFactory"/>
-/// (so silos and tests in one process never mix) through a <see cref="MeterListener"/>, and renders them as
+/// (so silos and tests in one process never mix) and of Orleans' own meter (<c>Microsoft.Orleans</c>: grain calls,
+/// messaging, membership, catalog) through a <see cref="MeterListener"/>, and renders them as
 /// Prometheus text. Observable instruments are read at each scrape; scrapes are serialized.
 /// </summary>
 internal sealed class PrometheusCollector : IDisposable
 {
     /// <summary>Prefix of the meters collected.</summary>
     public const string MeterPrefix = "Atelier.";
+
+    /// <summary>Orleans' meter (its instruments are named <c>orleans-*</c>).</summary>
+    public const string OrleansMeter = "Microsoft.Orleans";
 
     private readonly ConcurrentDictionary<Instrument, InstrumentState> _states = new();
     private readonly MeterListener _listener;
@@ -27,8 +31,8 @@ internal sealed class PrometheusCollector : IDisposable
         {
             InstrumentPublished = (instrument, listener) =>
             {
-                if (ReferenceEquals(instrument.Meter.Scope, meterFactory)
-                    && instrument.Meter.Name.StartsWith(MeterPrefix, StringComparison.Ordinal)
+                if ((ReferenceEquals(instrument.Meter.Scope, meterFactory) && instrument.Meter.Name.StartsWith(MeterPrefix, StringComparison.Ordinal)
+                        || instrument.Meter.Name == OrleansMeter)
                     && InstrumentState.Create(instrument, maxSeries) is { } state)
                 {
                     _states[instrument] = state;

@@ -1,10 +1,8 @@
 using Atelier.Grains.Hosting;
 using Atelier.Grains.Models;
 using Atelier.Models.Forge;
-using Atelier.Onnx;
-using Atelier.Runtime;
-using Atelier.Runtime.Testing;
-using Microsoft.Extensions.Configuration;
+using Atelier.Grains.Tests.Support;
+using Atelier.Models.Store;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Atelier.Grains.Tests.Sessions;
@@ -36,24 +34,30 @@ public sealed class GrainsFixture : IAsyncLifetime
     }
 
     /// <summary>Starts a cluster of <paramref name="silos"/> silos running the product's grains with the given settings.</summary>
-    public Task<TestCluster> StartClusterAsync(int silos = 1, IDictionary<string, string?>? settings = null, Action<SiloRuntimeOptions>? runtime = null)
-    {
-        var values = new Dictionary<string, string?>
+    public Task<GrainCluster> StartClusterAsync(
+        int silos = 1, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, bool placeOnCallingSilo = false) =>
+        StartClusterAsync(silos, _ => settings ?? new Dictionary<string, string?>(), services, placeOnCallingSilo);
+
+    /// <summary>Starts a cluster whose silo number <c>i</c> gets <c>settings(i)</c> on top of the fixture's model store.</summary>
+    public Task<GrainCluster> StartClusterAsync(
+        int silos, Func<int, IDictionary<string, string?>> settings, Action<IServiceCollection>? services = null, bool placeOnCallingSilo = false) =>
+        GrainCluster.StartAsync(silos, i =>
         {
-            ["Models:Store:RootPath"] = ModelRoot,
-            ["Sessions:Cache:TtlCheckPeriod"] = "00:00:00.100",
-        };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
-        {
-            values[key] = value;
-        }
+            var values = new Dictionary<string, string?>
+            {
+                ["Models:Store:RootPath"] = ModelRoot,
+                ["Sessions:Cache:TtlCheckPeriod"] = "00:00:00.100",
+            };
+            foreach (var (key, value) in settings(i))
+            {
+                values[key] = value;
+            }
 
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-        return TestCluster.StartAsync(silos, services => services.AddLogging().AddAtelierGrains(configuration), runtime);
-    }
+            return values;
+        }, services, placeOnCallingSilo);
 
-    public static ModelHost Host(TestSilo silo) => silo.Services.GetRequiredService<ModelHost>();
+    public static ModelHost Host(GrainSilo silo) => silo.Services.GetRequiredService<ModelHost>();
 
-    public static ISessionGrain Session(TestSilo silo, string? id = null) =>
+    public static ISessionGrain Session(GrainSilo silo, string? id = null) =>
         silo.GrainFactory.GetGrain<ISessionGrain>(id ?? Guid.NewGuid().ToString("N"));
 }

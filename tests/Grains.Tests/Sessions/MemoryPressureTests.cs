@@ -4,7 +4,7 @@ using Atelier.Grains.Storage;
 using Atelier.Imaging;
 using Atelier.Models.Adapters;
 using Atelier.Models.Store;
-using Atelier.Runtime.Testing;
+using Atelier.Grains.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Atelier.Grains.Hosting;
@@ -120,7 +120,7 @@ public sealed class MemoryPressureTests(GrainsFixture fixture) : IClassFixture<G
     public async Task Fifty_concurrent_sessions_clicking_in_parallel_all_get_correct_masks()
     {
         // 50 encodes queue behind each other on 2 cores: allow calls to wait longer than the default 30 s.
-        await using var cluster = await fixture.StartClusterAsync(runtime: o => o.ResponseTimeout = TimeSpan.FromMinutes(5));
+        await using var cluster = await fixture.StartClusterAsync(services: s => s.Configure<Orleans.Configuration.SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(5)));
         var silo = cluster.Silos[0];
 
         var tasks = Enumerable.Range(0, 50).Select(async i =>
@@ -152,13 +152,7 @@ public sealed class MemoryPressureTests(GrainsFixture fixture) : IClassFixture<G
     public async Task A_session_comes_back_on_another_silo_from_the_store_when_its_silo_goes_away()
     {
         var store = new InMemorySessionStore();
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Models:Store:RootPath"] = fixture.ModelRoot,
-        }).Build();
-        await using var cluster = await TestCluster.StartAsync(
-            2, services => services.AddLogging().AddSingleton<ISessionStore>(store).AddAtelierGrains(configuration),
-            o => o.DrainOnShutdown = false); // a stop without drain: the store is all the survivor has
+        await using var cluster = await fixture.StartClusterAsync(2, services: s => s.AddSingleton<ISessionStore>(store));
         var (a, b) = (cluster.Silos[0], cluster.Silos[1]);
         var (scene, truth) = Scenes.Disk(W, H, 90, 80, 30);
         using var _ = scene;
@@ -167,20 +161,20 @@ public sealed class MemoryPressureTests(GrainsFixture fixture) : IClassFixture<G
         var opened = await grain.Open(new ImageUpload(PngEncoder.Encode(scene), null), new OpenSessionOptions(null, null), default);
         await grain.Segment(new SegmentRequest([new PromptPoint(90, 80, 1)], null, false, false, 0), default);
         await grain.Erase(new EraseRequest(null, 5, true), default);
-        var owner = cluster.Silos.Single(s => s.Address.Endpoint == opened.Silo);
+        var owner = cluster.Silos.Single(s => s.Name == opened.Silo);
         var survivor = owner == a ? b : a;
 
-        await cluster.StopSiloAsync(owner);
+        await cluster.KillSiloAsync(owner); // a stop without drain: the store is all the survivor has
         var restored = survivor.GrainFactory.GetGrain<ISessionGrain>(id);
         var info = await restored.GetInfo(default);
 
-        Assert.Equal((survivor.Address.Endpoint, 1, true), (info.Silo, info.Version, info.CanUndo));
+        Assert.Equal((survivor.Name, 1, true), (info.Silo, info.Version, info.CanUndo));
         await restored.Undo(default);
         var result = await restored.Segment(new SegmentRequest([new PromptPoint(90, 80, 1)], null, false, false, 0), default);
         using var mask = ImageDecoder.DecodeMask(result.BestMaskPng);
         Assert.True(Scenes.IoU(mask, truth) >= 0.9);
-        Assert.Equal(survivor.Address.Endpoint, result.Silo); // the executing owner, for X-Atelier-Silo
-        Assert.Equal(survivor.Address.Endpoint, (await restored.GetImage(ImageEncoding.Png, default)).Silo);
+        Assert.Equal(survivor.Name, result.Silo); // the executing owner, for X-Atelier-Silo
+        Assert.Equal(survivor.Name, (await restored.GetImage(ImageEncoding.Png, default)).Silo);
     }
 
     private async Task<Dictionary<string, long>> ModelSizes(params string[] ids)

@@ -102,20 +102,20 @@ public sealed class SessionGrainTests(GrainsFixture fixture) : IClassFixture<Gra
         var (scene, _) = Scenes.Disk(W, H, Cx, Cy, R);
         using var _ = scene;
         var session = GrainsFixture.Session(silo);
-        Atelier.Runtime.RequestContext.Set(Atelier.Runtime.RequestContext.TenantKey, "acme");
+        CallContext.Set(CallContext.Tenant, "acme");
         try
         {
             await session.Open(new ImageUpload(PngEncoder.Encode(scene), null), new OpenSessionOptions(null, null), default);
-            Atelier.Runtime.RequestContext.Set(Atelier.Runtime.RequestContext.TenantKey, "globex");
+            CallContext.Set(CallContext.Tenant, "globex");
 
             await Assert.ThrowsAsync<SessionNotFoundException>(() => session.GetInfo(default));
 
-            Atelier.Runtime.RequestContext.Set(Atelier.Runtime.RequestContext.TenantKey, "acme");
+            CallContext.Set(CallContext.Tenant, "acme");
             Assert.Equal(W, (await session.GetInfo(default)).Width);
         }
         finally
         {
-            Atelier.Runtime.RequestContext.Clear();
+            RequestContext.Clear();
         }
     }
 

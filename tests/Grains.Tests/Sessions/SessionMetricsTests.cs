@@ -3,7 +3,7 @@ using Atelier.Grains.Sessions;
 using Atelier.Grains.Hosting;
 using Atelier.Grains.Storage;
 using Atelier.Imaging;
-using Atelier.Runtime.Testing;
+using Atelier.Grains.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -18,19 +18,13 @@ public sealed class SessionMetricsTests(GrainsFixture fixture) : IClassFixture<G
     public async Task A_session_restored_on_another_silo_counts_as_rehomed_there_and_its_cache_bytes_follow_it()
     {
         var store = new InMemorySessionStore(); // shared: the durable part of a session outlives its silo
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Models:Store:RootPath"] = fixture.ModelRoot,
-        }).Build();
-        await using var cluster = await TestCluster.StartAsync(
-            2, services => services.AddLogging().AddSingleton<ISessionStore>(store).AddAtelierGrains(configuration),
-            o => o.DrainOnShutdown = false); // a stop without drain: the session is restored from the store
+        await using var cluster = await fixture.StartClusterAsync(2, services: s => s.AddSingleton<ISessionStore>(store));
         var (scene, _) = Scenes.Disk(W, H, 90, 80, 30);
         using var image = scene;
         var id = Guid.NewGuid().ToString("N");
         var opened = await cluster.Silos[0].GrainFactory.GetGrain<ISessionGrain>(id)
             .Open(new ImageUpload(PngEncoder.Encode(image), null), new OpenSessionOptions(null, null), default);
-        var owner = cluster.Silos.Single(s => s.Address.Endpoint == opened.Silo);
+        var owner = cluster.Silos.Single(s => s.Name == opened.Silo);
         var survivor = cluster.Silos.Single(s => s != owner);
 
         var ownerFigures = SessionFigures.Read(owner);
@@ -38,7 +32,7 @@ public sealed class SessionMetricsTests(GrainsFixture fixture) : IClassFixture<G
         Assert.Equal(1, ownerFigures["atelier.sessions.active"]);
         Assert.True(ownerFigures["atelier.session.cache.usage/device"] > 0); // the embedding of the upload
 
-        await cluster.StopSiloAsync(owner);
+        await cluster.KillSiloAsync(owner); // a stop without drain: the session is restored from the store
         var restored = survivor.GrainFactory.GetGrain<ISessionGrain>(id);
         await restored.Segment(new SegmentRequest([new PromptPoint(90, 80, 1)], null, false, false, 0), default); // re-encodes here
 
@@ -60,7 +54,7 @@ public sealed class SessionMetricsTests(GrainsFixture fixture) : IClassFixture<G
     /// <summary>One collection of a silo's observable session instruments: name (and <c>/tier</c>) → value.</summary>
     private static class SessionFigures
     {
-        public static Dictionary<string, double> Read(TestSilo silo)
+        public static Dictionary<string, double> Read(GrainSilo silo)
         {
             var factory = silo.Services.GetRequiredService<IMeterFactory>();
             _ = silo.Services.GetRequiredService<SessionRegistry>(); // its constructor publishes the instruments

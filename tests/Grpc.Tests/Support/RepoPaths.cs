@@ -29,7 +29,7 @@ public static class RepoPaths
     {
         get
         {
-            var cache = Onnx.AtelierCache.FindRoot();
+            var cache = Models.Store.AtelierCache.FindRoot();
             var modules = cache is null ? null : Path.Combine(cache, "node", "grpc", "node_modules");
             if (modules is null || !File.Exists(Path.Combine(modules, "@grpc", "grpc-js", "package.json"))
                 || !File.Exists(Path.Combine(modules, "@grpc", "proto-loader", "package.json")))

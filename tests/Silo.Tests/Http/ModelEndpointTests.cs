@@ -5,7 +5,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Atelier.Onnx;
+using Atelier.Models.Store;
 
 namespace Atelier.Silo.Tests.Http;
 
@@ -84,6 +84,33 @@ public sealed class ModelEndpointTests(SessionFixture fixture) : IClassFixture<S
         }
     }
 
+    [Fact]
+    public async Task Loading_a_model_whose_onnx_file_is_truncated_answers_model_load_failed_and_the_silo_stays_healthy()
+    {
+        var root = Directory.CreateTempSubdirectory("atelier-models-").FullName;
+        try
+        {
+            await using var host = new ApiHost(ApiHost.Unlimited(("Models:Store:RootPath", root)));
+            using var client = host.CreateClient();
+
+            // The manifest carries the truncated file's own sha256, so only ONNX Runtime can tell it is broken.
+            using var registered = await client.PutAsync(new Uri("/v1/models/sam-truncated", UriKind.Relative), Gzip(SamDemoArchive("sam-truncated", truncate: "encoder.onnx")));
+            Assert.True(registered.StatusCode == HttpStatusCode.Created, await registered.Content.ReadAsStringAsync());
+            using var load = await client.PostAsync(new Uri("/v1/models/sam-truncated/load", UriKind.Relative), null);
+            using var again = await client.PostAsync(new Uri("/v1/models/sam-truncated/load", UriKind.Relative), null);
+            using var health = await client.GetAsync(new Uri("/healthz", UriKind.Relative));
+
+            var problem = await ProblemAssert.IsProblemAsync(load, HttpStatusCode.InternalServerError, "model_load_failed");
+            Assert.Contains("encoder.onnx", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            await ProblemAssert.IsProblemAsync(again, HttpStatusCode.InternalServerError, "model_load_failed");
+            Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
     private static ByteArrayContent Gzip(byte[] archive)
     {
         var content = new ByteArrayContent(archive);
@@ -91,8 +118,11 @@ public sealed class ModelEndpointTests(SessionFixture fixture) : IClassFixture<S
         return content;
     }
 
-    /// <summary>The setup's sam-demo folder as a .tar.gz, its manifest re-labelled with <paramref name="id"/>.</summary>
-    private static byte[] SamDemoArchive(string id)
+    /// <summary>
+    /// The setup's sam-demo folder as a .tar.gz, its manifest re-labelled with <paramref name="id"/>; the file named
+    /// <paramref name="truncate"/> (if any) is cut to half its length and its manifest sha256 updated to match.
+    /// </summary>
+    private static byte[] SamDemoArchive(string id, string? truncate = null)
     {
         var source = Path.Combine(AtelierCache.FindRoot() ?? throw new InvalidOperationException("no .atelier cache"), "models", "sam-demo");
         using var output = new MemoryStream();
@@ -106,8 +136,26 @@ public sealed class ModelEndpointTests(SessionFixture fixture) : IClassFixture<S
                 {
                     var manifest = JsonNode.Parse(File.ReadAllText(file))!;
                     manifest["id"] = id;
+                    if (truncate is not null)
+                    {
+                        var full = File.ReadAllBytes(Path.Combine(source, truncate));
+                        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(full.AsSpan(0, full.Length / 2)));
+                        foreach (var (_, entry) in manifest["files"]!.AsObject())
+                        {
+                            if (entry!["path"]!.GetValue<string>() == truncate)
+                            {
+                                entry["sha256"] = sha;
+                            }
+                        }
+                    }
+
                     var bytes = Encoding.UTF8.GetBytes(manifest.ToJsonString());
                     tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(bytes) });
+                }
+                else if (name == truncate)
+                {
+                    var full = File.ReadAllBytes(file);
+                    tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(full, 0, full.Length / 2) });
                 }
                 else
                 {

@@ -1,8 +1,5 @@
-using Atelier.Grains.Hosting;
-using Atelier.Runtime;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Atelier.Silo.Tests.Http;
 
@@ -39,14 +36,5 @@ public sealed class ApiHost : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
 
-        builder.ConfigureServices((context, services) =>
-        {
-            // The silo host wires the runtime and grains itself; this only covers a host built before that wiring.
-            if (!services.Any(d => d.ServiceType == typeof(SiloRuntime)))
-            {
-                services.AddAtelierSilo();
-                services.AddAtelierGrains(context.Configuration);
-            }
-        });
     }
 }

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Atelier.Imaging;
 
 namespace Atelier.Silo.Tests.Http;
@@ -37,26 +36,11 @@ public static class TestImages
         return JpegEncoder.Encode(image, 95);
     }
 
-    /// <summary>Lossless WebP through the system libwebp (the product decodes WebP but has no encoder).</summary>
+    /// <summary>Lossless WebP from the product's encoder.</summary>
     public static byte[] WebP(int width = 96, int height = 64)
     {
         using var image = Disk(width, height, width / 2, height / 2, Math.Min(width, height) / 4);
-        var size = WebPNative.WebPEncodeLosslessRGB(ref MemoryMarshal.GetReference(image.Pixels), width, height, image.Stride, out var output);
-        try
-        {
-            if (size == 0)
-            {
-                throw new InvalidOperationException("libwebp failed to encode");
-            }
-
-            var bytes = new byte[size];
-            Marshal.Copy(output, bytes, 0, (int)size);
-            return bytes;
-        }
-        finally
-        {
-            WebPNative.WebPFree(output);
-        }
+        return WebPEncoder.Encode(image, lossless: true);
     }
 
     /// <summary>A PNG whose header claims a huge size, with no pixel data.</summary>
@@ -67,16 +51,5 @@ public static class TestImages
         System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(png.AsSpan(16), 200_000);
         System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(png.AsSpan(20), 200_000);
         return png;
-    }
-
-    private static class WebPNative
-    {
-        // size_t WebPEncodeLosslessRGB(const uint8_t* rgb, int width, int height, int stride, uint8_t** output)
-        [DllImport("libwebp.so.7", ExactSpelling = true)]
-        public static extern nuint WebPEncodeLosslessRGB(ref byte rgb, int width, int height, int stride, out nint output);
-
-        // void WebPFree(void* ptr)
-        [DllImport("libwebp.so.7", ExactSpelling = true)]
-        public static extern void WebPFree(nint pointer);
     }
 }
