@@ -7,25 +7,27 @@ using Atelier.Bench.Infrastructure;
 namespace Atelier.Bench;
 
 /// <summary>
-/// Losing a silo, with real silo processes and a real redis-server on loopback, side by side in one run:
-/// a click through the owner and through a non-owner (baseline); <c>kill -9</c> of an owner → first successful answer
-/// for each of its sessions through another silo (failure detection + reactivation from the store + re-encode); and
-/// SIGTERM of an owner → each of its sessions answering from its new owner (graceful drain: migration with the
-/// embedding), plus the time until that process exited. Starts the silo built with the bench (<see cref="SiloProcess"/>).
+/// Losing a silo of the Orleans cluster, with real silo processes and a real redis-server on loopback, side by side in
+/// one run: a click through the owner and through a non-owner (baseline); <c>kill -9</c> of an owner → first successful
+/// answer for each of its sessions through another silo (Orleans failure detection: probes, death vote in the Redis
+/// membership table; then reactivation from the session store + re-encode; the ingress silo's retry filter holds the
+/// clicks meanwhile); and SIGTERM of an owner → each of its sessions answering from its new owner (graceful drain:
+/// Orleans live migration with the embedding), plus the time until that process exited. The membership settings are
+/// the product's defaults (<c>Cluster:ProbeTimeout</c>, <c>Cluster:MissedProbesLimit</c>) unless given as arguments:
+/// <c>failover probeTimeout=00:00:01 missedProbes=2 sessions=12</c>. Starts the silo built with the bench (<see cref="SiloProcess"/>).
 /// </summary>
 internal sealed class FailoverBenchmark : IBenchmark
 {
-    private const int SessionsPerVictim = 12;
     private const int BaselineClicks = 200;
-    private static readonly TimeSpan HeartbeatPeriod = TimeSpan.FromMilliseconds(250);
-    private const int MissedHeartbeatsLimit = 8; // declared dead after ~2 s of silence
+    private int _sessionsPerVictim = 12;
 
     public string Name => "failover";
 
-    public string Description => "3 silo processes + redis: click via owner / non-owner, kill -9 failover time and SIGTERM drain time per session (p50/p99/max)";
+    public string Description => "3 Orleans silo processes + redis: click via owner / non-owner, kill -9 failover time and SIGTERM drain time per session (p50/p99/max)";
 
     public async Task RunAsync(BenchContext context, CancellationToken cancellationToken)
     {
+        var membership = MembershipSettings(context.Arguments);
         await using var redis = await RedisServer.StartAsync(cancellationToken).ConfigureAwait(false);
         var keyPrefix = "bench" + Guid.NewGuid().ToString("N")[..8];
         var silos = new List<SiloProcess>();
@@ -33,7 +35,7 @@ internal sealed class FailoverBenchmark : IBenchmark
         {
             foreach (var name in new[] { "fa", "fb", "fc" })
             {
-                silos.Add(await StartSiloAsync(context, redis, keyPrefix, name, cancellationToken).ConfigureAwait(false));
+                silos.Add(await StartSiloAsync(context, redis, keyPrefix, name, membership, cancellationToken).ConfigureAwait(false));
             }
 
             await SiloProcess.WaitForClusterAsync(silos, cancellationToken).ConfigureAwait(false);
@@ -62,7 +64,7 @@ internal sealed class FailoverBenchmark : IBenchmark
             await victim.DisposeAsync().ConfigureAwait(false);
 
             // SIGTERM of a fresh silo fd: time from the signal to each of its sessions answering from another silo.
-            var drained = await StartSiloAsync(context, redis, keyPrefix, "fd", cancellationToken).ConfigureAwait(false);
+            var drained = await StartSiloAsync(context, redis, keyPrefix, "fd", membership, cancellationToken).ConfigureAwait(false);
             silos.Add(drained);
             await SiloProcess.WaitForClusterAsync(silos, cancellationToken).ConfigureAwait(false);
             var moving = await SessionsOnAsync(entry, drained, png, cancellationToken).ConfigureAwait(false);
@@ -77,10 +79,10 @@ internal sealed class FailoverBenchmark : IBenchmark
 
             var click = BenchContext.Median([.. viaOwner]);
             await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"3 silo processes + redis-server on loopback; heartbeat {HeartbeatPeriod.TotalMilliseconds:0} ms, dead after {MissedHeartbeatsLimit} missed; 640x480 PNG sessions on sam-demo; {SessionsPerVictim} sessions on the lost silo; clicks through silo fa")).ConfigureAwait(false);
+                $"3 Orleans silo processes + redis-server on loopback; membership: {Describe(membership)}; 640x480 PNG sessions on sam-demo; {_sessionsPerVictim} sessions on the lost silo; clicks through silo fa")).ConfigureAwait(false);
             await MarkdownTable.WriteHeaderAsync(context.Output, "measurement", "n", "p50 ms", "p99 ms", "max ms", "p50 vs click via owner").ConfigureAwait(false);
             await RowAsync(context, "click via the owner", viaOwner, click).ConfigureAwait(false);
-            await RowAsync(context, "click via a non-owner (forwarded over HTTP/2)", viaOther, click).ConfigureAwait(false);
+            await RowAsync(context, "click via a non-owner (Orleans silo-to-silo call)", viaOther, click).ConfigureAwait(false);
             await RowAsync(context, "kill -9 of the owner → first answer from another silo", [.. failover.Select(f => f.Ms)], click).ConfigureAwait(false);
             await RowAsync(context, "SIGTERM of the owner → answer from its new owner", [.. drain.Select(f => f.Ms)], click).ConfigureAwait(false);
             await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
@@ -104,24 +106,71 @@ internal sealed class FailoverBenchmark : IBenchmark
             $"| {name} | {stats.Count} | {stats.Median:0.00} | {stats.P99:0.00} | {stats.Max:0.00} | {stats.Median / click:0.0}x |")).ConfigureAwait(false);
     }
 
-    /// <summary>A cluster-mode silo with fast failure detection and <c>sam-demo</c> pinned.</summary>
-    private static Task<SiloProcess> StartSiloAsync(BenchContext context, RedisServer redis, string keyPrefix, string name, CancellationToken cancellationToken)
+    /// <summary>
+    /// The Orleans membership settings of the run, as <c>Cluster:*</c> environment settings: <c>probeTimeout=</c>
+    /// (a TimeSpan, <c>Cluster:ProbeTimeout</c>), <c>missedProbes=</c> (<c>Cluster:MissedProbesLimit</c>),
+    /// <c>deathVotes=</c> (<c>Cluster:DeathVotes</c>), <c>tableRefresh=</c> (a TimeSpan, <c>Cluster:TableRefreshPeriod</c>) and
+    /// <c>directoryLease=</c> (a TimeSpan, <c>Cluster:DirectoryLease</c>) from the arguments; absent ones keep the product default. Also reads <c>sessions=</c> (sessions on each lost silo, default 12).
+    /// </summary>
+    private Dictionary<string, string> MembershipSettings(IReadOnlyList<string> arguments)
+    {
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var argument in arguments)
+        {
+            var (key, value) = argument.IndexOf('=', StringComparison.Ordinal) is var i and > 0 ? (argument[..i], argument[(i + 1)..]) : (argument, "");
+            switch (key.ToLowerInvariant())
+            {
+                case "probetimeout":
+                    settings["ATELIER__Cluster__ProbeTimeout"] = TimeSpan.Parse(value, CultureInfo.InvariantCulture).ToString("c", CultureInfo.InvariantCulture);
+                    break;
+                case "missedprobes":
+                    settings["ATELIER__Cluster__MissedProbesLimit"] = int.Parse(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture);
+                    break;
+                case "deathvotes":
+                    settings["ATELIER__Cluster__DeathVotes"] = int.Parse(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture);
+                    break;
+                case "tablerefresh":
+                    settings["ATELIER__Cluster__TableRefreshPeriod"] = TimeSpan.Parse(value, CultureInfo.InvariantCulture).ToString("c", CultureInfo.InvariantCulture);
+                    break;
+                case "directorylease":
+                    settings["ATELIER__Cluster__DirectoryLease"] = TimeSpan.Parse(value, CultureInfo.InvariantCulture).ToString("c", CultureInfo.InvariantCulture);
+                    break;
+                case "sessions":
+                    _sessionsPerVictim = int.Parse(value, CultureInfo.InvariantCulture);
+                    break;
+                default:
+                    throw new ArgumentException($"failover: unknown argument '{argument}' (known: probeTimeout=, missedProbes=, deathVotes=, tableRefresh=, directoryLease=, sessions=)");
+            }
+        }
+
+        return settings;
+    }
+
+    private static string Describe(Dictionary<string, string> membership) =>
+        membership.Count == 0 ? "the product's Cluster:* defaults"
+            : string.Join(", ", membership.Select(s => $"{s.Key["ATELIER__".Length..].Replace("__", ":", StringComparison.Ordinal)}={s.Value}")) + ", other Cluster:* settings default";
+
+    /// <summary>A cluster-mode silo with <c>sam-demo</c> pinned and the run's membership settings.</summary>
+    private static Task<SiloProcess> StartSiloAsync(
+        BenchContext context, RedisServer redis, string keyPrefix, string name, Dictionary<string, string> membership, CancellationToken cancellationToken)
     {
         var settings = SiloProcess.ClusterSettings(redis, keyPrefix);
         settings["ATELIER__Models__Host__Pinned__0"] = "sam-demo"; // resource-aware placement spreads sessions only where it is resident
-        settings["ATELIER__Cluster__HeartbeatPeriod"] = HeartbeatPeriod.ToString("c", CultureInfo.InvariantCulture);
-        settings["ATELIER__Cluster__TableRefreshPeriod"] = HeartbeatPeriod.ToString("c", CultureInfo.InvariantCulture);
-        settings["ATELIER__Cluster__MissedHeartbeatsLimit"] = MissedHeartbeatsLimit.ToString(CultureInfo.InvariantCulture);
+        foreach (var (key, value) in membership)
+        {
+            settings[key] = value;
+        }
+
         return SiloProcess.StartAsync(name, context.CacheRoot, settings, cancellationToken);
     }
 
-    /// <summary>Opens sessions through <paramref name="entry"/> until <see cref="SessionsPerVictim"/> are owned by <paramref name="target"/>; each is clicked once.</summary>
-    private static async Task<List<string>> SessionsOnAsync(SiloProcess entry, SiloProcess target, byte[] png, CancellationToken cancellationToken)
+    /// <summary>Opens sessions through <paramref name="entry"/> until <see cref="_sessionsPerVictim"/> are owned by <paramref name="target"/>; each is clicked once.</summary>
+    private async Task<List<string>> SessionsOnAsync(SiloProcess entry, SiloProcess target, byte[] png, CancellationToken cancellationToken)
     {
         var owned = new List<string>();
-        for (var attempt = 0; owned.Count < SessionsPerVictim; attempt++)
+        for (var attempt = 0; owned.Count < _sessionsPerVictim; attempt++)
         {
-            if (attempt > SessionsPerVictim * 20)
+            if (attempt > _sessionsPerVictim * 20)
             {
                 throw new InvalidOperationException($"placement never chose {target.Name}");
             }

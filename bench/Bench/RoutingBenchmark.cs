@@ -4,9 +4,9 @@ using Atelier.Bench.Infrastructure;
 namespace Atelier.Bench;
 
 /// <summary>
-/// Any-silo routing cost in cluster mode: a real <c>redis-server</c> and two silo processes (<c>Silo:Mode=redis</c>)
-/// on loopback; one session; the same request sent to the owner and to the other silo (which forwards it over the
-/// HTTP/2 silo transport), interleaved round by round, p50/p99 per call. Starts the silo built with the bench
+/// Any-silo routing cost in cluster mode: a real <c>redis-server</c> and two Orleans silo processes
+/// (<c>Silo:Mode=redis</c>) on loopback; one session; the same request sent to the owner and to the other silo (whose
+/// grain call goes to the owner over Orleans' silo-to-silo connection), interleaved round by round, p50/p99 per call. Starts the silo built with the bench
 /// (<see cref="SiloProcess"/>) and needs <c>redis-server</c> on the PATH.
 /// </summary>
 internal sealed class RoutingBenchmark : IBenchmark
@@ -17,7 +17,7 @@ internal sealed class RoutingBenchmark : IBenchmark
 
     public string Name => "routing";
 
-    public string Description => "cluster mode, 2 silo processes + redis: request via the owner vs via a non-owner silo (forwarded), p50/p99";
+    public string Description => "cluster mode, 2 Orleans silo processes + redis: request via the owner vs via a non-owner silo (remote grain call), p50/p99";
 
     public async Task RunAsync(BenchContext context, CancellationToken cancellationToken)
     {

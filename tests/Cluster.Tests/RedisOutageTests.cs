@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -9,143 +7,187 @@ using Xunit.Abstractions;
 namespace Atelier.Cluster.Tests;
 
 /// <summary>
-/// Redis killed and restarted on the same port (password required) under a click load on three real silo processes:
-/// with its data (append-only file, the recommended deployment) or empty (it lost everything: silos write their
-/// membership rows and directory entries again).
+/// Redis stopped (<c>kill -9</c>) and started again on the same port under a click loop, with two real silo processes:
+/// owners keep serving, a call that needs the store fails fast with 503, and when Redis is back with its data (the
+/// append-only file, as deployed) the cluster carries on and the edits kept pending are written.
 /// </summary>
 [Collection(RedisCollection.Name)]
-public sealed class RedisOutageTests(RedisServerFixture redis, ITestOutputHelper output)
+public sealed class RedisOutageTests(RedisOutageTests.OutageCluster fixture, ITestOutputHelper output)
+    : IClassFixture<RedisOutageTests.OutageCluster>, IAsyncLifetime
 {
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task Sessions_keep_answering_and_opening_while_redis_is_down_and_the_cluster_reforms_without_duplicates_or_lost_data(bool restartsEmpty)
+    private readonly RedisServerFixture _redis = fixture.Redis;
+    private readonly SessionCluster _cluster = fixture.Cluster;
+    private readonly List<(string Id, string Owner)> _sessions = fixture.Sessions;
+
+    /// <summary>
+    /// Two silos on a Redis of their own, shared by the tests of this class; four sessions, each routed to once by every
+    /// silo (as client traffic would) before any test takes Redis down.
+    /// </summary>
+    public sealed class OutageCluster : IAsyncLifetime
     {
-        using var store = new RedisProcess(password: "outage-test-password");
-        await store.StartAsync();
-        var options = SessionCluster.DefaultOptions(redis);
-        options.Redis = store.Configuration; // password= in the configuration string: requirepass is honoured
-        await using var cluster = await SessionCluster.StartAsync(redis, ["o0", "o1", "o2"], options);
-        var (silos, api) = (cluster.Silos, cluster.Api);
-        var sessions = await cluster.OpenManyAsync(silos[0], 9, SessionApi.Picture());
+        public RedisServerFixture Redis { get; } = new();
 
-        // Every silo resolves every owner once (its directory cache), as any client traffic would.
-        foreach (var (id, owner) in sessions)
-        {
-            foreach (var silo in silos)
-            {
-                using var info = await api.InfoAsync(silo, id);
-                await SessionApi.EnsureAsync(info, silo);
-                Assert.Equal(owner, SessionApi.Owner(info));
-            }
-        }
+        internal SessionCluster Cluster { get; private set; } = null!;
 
-        using var stop = new CancellationTokenSource();
-        var failures = new ConcurrentQueue<string>();
-        var clicks = 0;
-        var load = Task.Run(async () =>
+        internal List<(string Id, string Owner)> Sessions { get; private set; } = null!;
+
+        public async Task InitializeAsync()
         {
-            var random = new Random(5);
-            while (!stop.IsCancellationRequested)
+            await Redis.StartAsync();
+
+            // Heartbeat rows every 2 s instead of 10 s, so a test sees both silos write theirs soon after Redis is back.
+            Cluster = await SessionCluster.StartAsync(Redis.Configuration, Redis.NewPrefix("outage"), ["o0", "o1"], _ =>
             {
-                var (id, owner) = sessions[random.Next(sessions.Count)];
-                var via = silos[random.Next(silos.Length)];
-                using var response = await api.SegmentAsync(via, id);
-                Interlocked.Increment(ref clicks);
-                if (response.StatusCode != HttpStatusCode.OK || SessionApi.Owner(response) != owner)
+                var environment = SessionCluster.DefaultEnvironment();
+                environment["ATELIER__Cluster__HeartbeatPeriod"] = "00:00:02";
+                return environment;
+            });
+            Sessions = await Cluster.OpenManyAsync(Cluster.Silos[0], 4);
+            foreach (var (id, owner) in Sessions)
+            {
+                foreach (var silo in Cluster.Silos)
                 {
-                    failures.Enqueue($"{id} via {via.Name}: {(int)response.StatusCode} owner '{SessionApi.Owner(response)}' "
-                        + await response.Content.ReadAsStringAsync());
+                    using var info = await Cluster.Api.InfoAsync(silo, id);
+                    await SessionApi.EnsureAsync(info, silo);
+                    Assert.Equal(owner, SessionApi.Owner(info));
                 }
             }
-        });
-        await RedisMembershipTests.WaitUntil(() => Volatile.Read(ref clicks) >= 10, TimeSpan.FromSeconds(120));
-
-        await store.KillAsync();
-        var outage = Stopwatch.StartNew();
-        var clicksAtKill = Volatile.Read(ref clicks);
-
-        // A session nobody here knows needs the directory: 503 with a stable code and Retry-After, the silo stays healthy.
-        using (var unknown = await api.InfoAsync(silos[1], "NoSuchSessionDuringTheOutage"))
-        {
-            Assert.Equal(HttpStatusCode.ServiceUnavailable, unknown.StatusCode);
-            Assert.True(unknown.Headers.RetryAfter is not null, "Retry-After missing");
-            var problem = await unknown.Content.ReadFromJsonAsync<JsonElement>();
-            Assert.Equal("cluster_unavailable", problem.GetProperty("code").GetString());
         }
 
-        // A new session opens during the outage on the silo that received it (registered when Redis is back), and an
-        // edit applied during the outage succeeds (its store write waits for Redis).
-        var (opened, openedOwner) = await api.OpenAsync(silos[1], SessionApi.Picture());
-        Assert.Equal(silos[1].Name, openedOwner);
-        using (var click = await api.SegmentAsync(silos[1], opened))
+        public async Task DisposeAsync()
         {
-            await SessionApi.EnsureAsync(click, silos[1]);
+            await Cluster.DisposeAsync();
+            await Redis.DisposeAsync();
         }
 
-        var (edited, editedOwner) = sessions[0];
-        var editedVia = silos.Single(s => s.Name == editedOwner);
-        using (var erase = await api.EraseAsync(editedVia, edited, "erase-during-outage"))
+        /// <summary>Redis running (started again if a test left it down) and the silos reading the store again.</summary>
+        public async Task EnsureRedisUpAsync()
         {
-            await SessionApi.EnsureAsync(erase, editedVia);
-        }
-
-        // Stay down longer than the heartbeat limit (3 s) while clicks go on.
-        await RedisMembershipTests.WaitUntil(
-            () => outage.Elapsed > TimeSpan.FromSeconds(5) && Volatile.Read(ref clicks) >= clicksAtKill + 20, TimeSpan.FromSeconds(120));
-        var clicksDuringOutage = Volatile.Read(ref clicks) - clicksAtKill;
-
-        await store.StartAsync(empty: restartsEmpty); // same port
-        foreach (var silo in silos)
-        {
-            await SiloProcessTests.WaitForClusterAsync(cluster.Http, silo, ["o0", "o1", "o2"]);
-        }
-
-        // Past the outage grace, nobody declared anybody dead (every heartbeat was stale when Redis came back).
-        var back = Stopwatch.StartNew();
-        await RedisMembershipTests.WaitUntil(
-            () => back.Elapsed > options.HeartbeatPeriod * (options.MissedHeartbeatsLimit + 4), TimeSpan.FromSeconds(120));
-        await stop.CancelAsync();
-        await load;
-        output.WriteLine($"clicks {clicks}, of which during the outage {clicksDuringOutage}");
-        Assert.Empty(failures);
-        Assert.All(silos, s => Assert.False(s.HasExited, $"{s.Name} exited:\n{s.OutputTail}"));
-        foreach (var silo in silos)
-        {
-            await SiloProcessTests.WaitForClusterAsync(cluster.Http, silo, ["o0", "o1", "o2"]);
-        }
-
-        // Every session is in the directory (re-registered after an empty restart, registered late when opened during
-        // the outage) and in the store, with the edit made during the outage: nothing was lost.
-        var all = sessions.Append((opened, openedOwner)).ToList();
-        using (var fresh = await ConnectionMultiplexer.ConnectAsync(store.Configuration))
-        {
-            var db = fresh.GetDatabase();
-            foreach (var (id, _) in all)
+            if (!Redis.IsRunning)
             {
-                var entry = (string?)await db.StringGetAsync($"{options.KeyPrefix}:dir:{typeof(Atelier.Grains.ISessionGrain).FullName}/{id}");
-                Assert.False(string.IsNullOrEmpty(entry), $"no directory entry for {id} after the restart");
-                var stored = $"{options.KeyPrefix}:session:{id}";
-                await RedisMembershipTests.WaitUntil(() => db.KeyExists(stored), TimeSpan.FromSeconds(30));
+                await Redis.StartAsync();
             }
 
-            var editedKey = $"{options.KeyPrefix}:session:{edited}";
-            await RedisMembershipTests.WaitUntil(() => db.HashExists(editedKey, "v1"), TimeSpan.FromSeconds(30));
-        }
-
-        Assert.Equal(1, await api.VersionAsync(silos[2], edited));
-
-        // One activation per session: every silo names the same owner as before, and a new session opens normally.
-        foreach (var (id, owner) in all)
-        {
-            foreach (var silo in silos)
+            var status = HttpStatusCode.ServiceUnavailable;
+            await Eventually.UntilAsync(async () =>
             {
-                using var info = await api.InfoAsync(silo, id);
-                await SessionApi.EnsureAsync(info, silo);
-                Assert.Equal(owner, SessionApi.Owner(info));
-            }
+                using var unknown = await Cluster.Api.InfoAsync(Cluster.Silos[1], "NeverOpenedAnywhere");
+                status = unknown.StatusCode;
+                return status == HttpStatusCode.NotFound;
+            }, () => $"a store read to answer 404 (last: {(int)status})\n{Cluster.OutputTails}");
+        }
+    }
+
+    public Task InitializeAsync() => fixture.EnsureRedisUpAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public async Task Owners_keep_answering_clicks_while_redis_is_down()
+    {
+        await using var loop = new ClickLoop(_cluster.Api, [.. _sessions.Select(s => s.Id)], () => _cluster.Silos, seed: 5);
+        await Eventually.UntilAsync(() => loop.Answers.Count >= 10, () => "clicks before the outage");
+
+        await _redis.StopAsync();
+        var stoppedAt = DateTime.UtcNow;
+        await Eventually.UntilAsync(() => loop.Answers.Count(a => a.At > stoppedAt) >= 40, () => $"clicks during the outage; {loop.Describe()}");
+        await loop.StopAsync();
+
+        output.WriteLine($"{loop.Clicks} clicks, {loop.Answers.Count(a => a.At > stoppedAt)} during the outage");
+        Assert.True(loop.Failures.IsEmpty, loop.Describe() + "\n" + _cluster.OutputTails);
+        Assert.All(loop.Answers, a => Assert.Equal(_sessions.Single(s => s.Id == a.Id).Owner, a.Silo));
+    }
+
+    [Fact]
+    public async Task Session_opened_while_redis_is_down_answers_clicks()
+    {
+        await _redis.StopAsync();
+
+        var (id, owner) = await _cluster.Api.OpenAsync(_cluster.Silos[1], SessionApi.Picture());
+
+        foreach (var silo in _cluster.Silos)
+        {
+            using var click = await _cluster.Api.SegmentAsync(silo, id);
+            await SessionApi.EnsureAsync(click, silo);
+            Assert.Equal(owner, SessionApi.Owner(click));
+        }
+    }
+
+    [Fact]
+    public async Task Call_that_needs_the_store_while_redis_is_down_answers_503_cluster_unavailable_with_retry_after()
+    {
+        await _redis.StopAsync();
+
+        // No silo holds this session: only the store could say whether it exists.
+        using var response = await _cluster.Api.InfoAsync(_cluster.Silos[1], "NotActiveAnywhereDuringTheOutage");
+
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, $"{(int)response.StatusCode} {body}\n{_cluster.OutputTails}");
+        Assert.NotNull(response.Headers.RetryAfter);
+        using var problem = JsonDocument.Parse(body);
+        Assert.Equal("cluster_unavailable", problem.RootElement.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task After_redis_returns_with_its_data_no_silo_is_declared_dead_and_the_cluster_carries_on()
+    {
+        await _redis.StopAsync();
+        await using (var loop = new ClickLoop(_cluster.Api, [.. _sessions.Select(s => s.Id)], () => _cluster.Silos, seed: 9))
+        {
+            // Down for more clicks than a heartbeat period's worth of Orleans table writes would take to fail.
+            await Eventually.UntilAsync(() => loop.Answers.Count >= 60, () => $"clicks during the outage; {loop.Describe()}");
         }
 
-        await api.OpenAsync(silos[2], SessionApi.Picture());
+        await _redis.StartAsync();
+        var restartedAt = DateTime.UtcNow;
+
+        // Both silos are still active members in their own view, and each writes its heartbeat into the table Redis
+        // kept, as an active member: nobody was declared dead.
+        await _cluster.WaitForMembersAsync(_cluster.Silos);
+        var rows = "";
+        await Eventually.UntilAsync(async () =>
+        {
+            var table = await _redis.Connection.GetDatabase().HashGetAllAsync($"atelier/members/{_cluster.KeyPrefix}");
+            var members = table.Where(e => e.Name != "Version").Select(e => JsonDocument.Parse((string)e.Value!).RootElement).ToArray();
+            rows = string.Join(", ", members.Select(m => $"{m.GetProperty("SiloName")}:{m.GetProperty("Status")}:{m.GetProperty("IAmAliveTime")}"));
+            Assert.All(members, m => Assert.Equal(3, m.GetProperty("Status").GetInt32())); // 3 = Active (6 would be Dead)
+            return members.Length == 2 && members.All(m => m.GetProperty("IAmAliveTime").GetDateTime().ToUniversalTime() > restartedAt);
+        }, () => $"both silos to write their heartbeat after the restart; rows: {rows}");
+
+        // Calls that need the store work again: a session nobody opened is a plain 404, a new session opens anywhere.
+        var status = HttpStatusCode.ServiceUnavailable;
+        await Eventually.UntilAsync(async () =>
+        {
+            using var unknown = await _cluster.Api.InfoAsync(_cluster.Silos[1], "NeverOpenedAfterTheOutage");
+            status = unknown.StatusCode;
+            return status == HttpStatusCode.NotFound;
+        }, () => $"a store read to answer 404 again (last: {(int)status})");
+
+        await _cluster.OpenManyAsync(_cluster.Silos[0], 2);
+    }
+
+    [Fact]
+    public async Task Keyed_edit_made_while_redis_is_down_is_written_to_the_store_when_redis_returns()
+    {
+        var (id, owner) = _sessions[0];
+        var via = _cluster.Silos.Single(s => s.Name != owner);
+        await _redis.StopAsync();
+
+        using (var erase = await _cluster.Api.EraseAsync(via, id, "erase-during-outage"))
+        {
+            await SessionApi.EnsureAsync(erase, via);
+            Assert.Equal(owner, SessionApi.Owner(erase));
+        }
+
+        await _redis.StartAsync();
+
+        // The owner kept the record pending and writes it on its next retry: version 1 (the erase) is in Redis.
+        var key = $"{_cluster.KeyPrefix}:session:{id}";
+        var db = _redis.Connection.GetDatabase();
+        await Eventually.UntilAsync(async () => await db.HashExistsAsync(key, "v1"), () => $"{key} to hold v1\n{_cluster.OutputTails}");
+        using var meta = JsonDocument.Parse((string)(await db.HashGetAsync(key, "meta"))!);
+        Assert.Equal(1, meta.RootElement.GetProperty("Current").GetInt32());
+        Assert.Contains(meta.RootElement.GetProperty("AppliedEdits").EnumerateArray(), e => e.GetProperty("Key").GetString() == "erase-during-outage");
+        Assert.Equal(1, await _cluster.Api.VersionAsync(via, id));
     }
 }

@@ -9,7 +9,7 @@ public sealed class RedisSessionStoreTests(RedisServerFixture redis)
     [Fact]
     public async Task Saved_session_round_trips_with_raw_version_bytes_and_the_session_ttl()
     {
-        var options = redis.NewOptions();
+        var options = new RedisSessionStoreOptions { KeyPrefix = redis.NewPrefix("store") };
         var store = new RedisSessionStore(redis.Connection, Options.Create(options));
         var upload = Enumerable.Range(0, 300_000).Select(i => (byte)(i * 31)).ToArray();
         var edit = new byte[] { 0, 1, 2, 255, 0 };
@@ -45,14 +45,14 @@ public sealed class RedisSessionStoreTests(RedisServerFixture redis)
     [Fact]
     public async Task Session_expires_with_its_ttl_and_delete_removes_it()
     {
-        var options = redis.NewOptions();
+        var options = new RedisSessionStoreOptions { KeyPrefix = redis.NewPrefix("store") };
         var store = new RedisSessionStore(redis.Connection, Options.Create(options));
         await store.SaveAsync(Session("short", ttl: 1, versions: 1, current: 0), default);
         await store.SaveAsync(Session("deleted", ttl: 600, versions: 1, current: 0), default);
         Assert.NotNull(await store.LoadAsync("short", default));
 
         await store.DeleteAsync("deleted", default);
-        await RedisMembershipTests.WaitUntil(async () => await store.LoadAsync("short", default) is null);
+        await Eventually.UntilAsync(async () => await store.LoadAsync("short", default) is null, () => "the 1 s TTL to expire the session");
 
         Assert.Null(await store.LoadAsync("deleted", default));
         Assert.Null(await store.LoadAsync("never", default));
@@ -61,8 +61,8 @@ public sealed class RedisSessionStoreTests(RedisServerFixture redis)
     [Fact]
     public async Task Versions_beyond_the_bound_are_trimmed_oldest_first_keeping_the_current_one()
     {
-        var options = redis.NewOptions();
-        options.SessionMaxVersions = 3;
+        var options = new RedisSessionStoreOptions { KeyPrefix = redis.NewPrefix("store") };
+        options.MaxVersions = 3;
         var store = new RedisSessionStore(redis.Connection, Options.Create(options));
 
         await store.SaveAsync(Session("latest", ttl: 60, versions: 6, current: 5), default);

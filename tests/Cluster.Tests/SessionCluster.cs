@@ -1,67 +1,63 @@
-using Atelier.Runtime;
+using System.Net.Http.Json;
+using System.Text.Json;
 
 namespace Atelier.Cluster.Tests;
 
 /// <summary>
-/// N real silo processes in cluster mode sharing the test Redis, tuned for a loaded 2-core machine: heartbeats every
-/// 250 ms with a 3 s limit, probes every 500 ms (3 missed → suspicion), no per-tenant rate limit, and the default
-/// segmenter pinned (resident from the start on every silo, so placement spreads by free device memory).
+/// Real silo processes forming one Orleans cluster through a real Redis (Redis membership, the Redis session store),
+/// isolated from every other cluster on that Redis by a key prefix of their own (also the Orleans cluster id). Every
+/// silo has <c>sam-demo</c> pinned (resident from the start, so placement spreads sessions by free device memory) and
+/// no per-tenant rate limit; the Orleans membership settings are the product's defaults.
 /// </summary>
 internal sealed class SessionCluster : IAsyncDisposable
 {
-    private SessionCluster(ClusterOptions options, SiloProcess[] silos, HttpClient http)
+    private readonly Func<string, Dictionary<string, string>>? _environment;
+
+    private SessionCluster(string redis, string keyPrefix, Func<string, Dictionary<string, string>>? environment, HttpClient http)
     {
-        Options = options;
-        Silos = silos;
+        Redis = redis;
+        KeyPrefix = keyPrefix;
+        _environment = environment;
         Http = http;
         Api = new SessionApi(http);
     }
 
-    public ClusterOptions Options { get; }
+    /// <summary>The StackExchange.Redis configuration the silos use.</summary>
+    public string Redis { get; }
 
-    public SiloProcess[] Silos { get; }
+    public string KeyPrefix { get; }
+
+    /// <summary>Every silo started, live or not (the test decides which it stops).</summary>
+    public List<SiloProcess> Silos { get; } = [];
 
     public HttpClient Http { get; }
 
     public SessionApi Api { get; }
 
-    public static ClusterOptions DefaultOptions(RedisServerFixture redis)
-    {
-        var options = redis.NewOptions();
-        options.HeartbeatPeriod = TimeSpan.FromMilliseconds(250);
-        options.TableRefreshPeriod = TimeSpan.FromMilliseconds(250);
-        options.MissedHeartbeatsLimit = 12;
-        options.ProbePeriod = TimeSpan.FromMilliseconds(500);
-        options.ProbeTimeout = TimeSpan.FromSeconds(2);
-        options.MissedProbesLimit = 3;
-        return options;
-    }
-
     public static Dictionary<string, string> DefaultEnvironment() => new()
     {
-        ["ATELIER__Security__RatePerSecond"] = "0",
         ["ATELIER__Models__Host__Pinned__0"] = "sam-demo",
     };
 
+    /// <summary>Starts silos <paramref name="names"/> together and waits until each lists all of them as active.</summary>
     public static async Task<SessionCluster> StartAsync(
-        RedisServerFixture redis, string[] names, ClusterOptions? options = null, Func<string, Dictionary<string, string>>? environment = null,
-        string? apiKey = null)
+        string redis, string keyPrefix, string[] names, Func<string, Dictionary<string, string>>? environment = null, string? apiKey = null)
     {
-        options ??= DefaultOptions(redis);
-        var silos = names.Select(n => SiloProcess.Start(n, options, environment?.Invoke(n) ?? DefaultEnvironment())).ToArray();
         var http = new HttpClient { Timeout = TimeSpan.FromSeconds(120) };
         if (apiKey is not null)
         {
-            http.DefaultRequestHeaders.Add("X-Api-Key", apiKey); // silos with Security:ApiKeys: every request of the helpers acts as its tenant
+            http.DefaultRequestHeaders.Add("X-Api-Key", apiKey); // every request of the helpers acts as that key's tenant
         }
 
-        var cluster = new SessionCluster(options, silos, http);
+        var cluster = new SessionCluster(redis, keyPrefix, environment, http);
         try
         {
-            foreach (var silo in silos)
+            foreach (var name in names)
             {
-                await SiloProcessTests.WaitForClusterAsync(http, silo, [.. names.Order()]);
+                cluster.Silos.Add(cluster.Launch(name));
             }
+
+            await cluster.WaitForMembersAsync(cluster.Silos);
         }
         catch
         {
@@ -72,26 +68,98 @@ internal sealed class SessionCluster : IAsyncDisposable
         return cluster;
     }
 
-    /// <summary>Opens <paramref name="count"/> sessions through <paramref name="via"/>, four at a time.</summary>
-    public async Task<List<(string Id, string Owner)>> OpenManyAsync(SiloProcess via, int count, byte[] picture, string? model = null)
+    /// <summary>Starts one more silo and waits until it and every other live silo list each other as active.</summary>
+    public async Task<SiloProcess> AddSiloAsync(string name)
     {
+        var silo = Launch(name);
+        Silos.Add(silo);
+        await WaitForMembersAsync(Live);
+        return silo;
+    }
+
+    /// <summary>The silos whose process is still running.</summary>
+    public SiloProcess[] Live => [.. Silos.Where(s => !s.HasExited)];
+
+    /// <summary>Waits until every silo of <paramref name="members"/> lists exactly them, all active, in <c>GET /v1/cluster</c>.</summary>
+    public async Task WaitForMembersAsync(IReadOnlyCollection<SiloProcess> members)
+    {
+        var expected = members.Select(s => s.Name).Order(StringComparer.Ordinal).ToArray();
+        foreach (var silo in members)
+        {
+            var last = "(no answer)";
+            await Eventually.UntilAsync(async () =>
+            {
+                if (silo.HasExited)
+                {
+                    Assert.Fail($"silo {silo.Name} exited ({silo.ExitCode})\n{silo.OutputTail}");
+                }
+
+                try
+                {
+                    var view = await ViewAsync(silo);
+                    last = string.Join(", ", view.Select(s => $"{s.Name}:{s.Status}"));
+                    return view.Select(s => s.Name).Order(StringComparer.Ordinal).SequenceEqual(expected) && view.All(s => s.Status == "active");
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                {
+                    return false; // not listening yet
+                }
+            }, () => $"silo {silo.Name} to list [{string.Join(", ", expected)}] as active; last: {last}\n{silo.OutputTail}");
+        }
+    }
+
+    /// <summary>One row of <c>GET /v1/cluster</c>.</summary>
+    public sealed record Member(string Name, string Status, int Sessions, long DeviceBytesUsed, long DeviceBytesBudget, string[] ResidentModels);
+
+    /// <summary><c>GET /v1/cluster</c> through <paramref name="via"/>.</summary>
+    public async Task<Member[]> ViewAsync(SiloProcess via)
+    {
+        using var response = await Http.GetAsync(new Uri(via.BaseAddress, "/v1/cluster"));
+        await SessionApi.EnsureAsync(response, via);
+        Assert.Equal(via.Name, SessionApi.Owner(response));
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return [.. body.GetProperty("silos").EnumerateArray().Select(s => new Member(
+            s.GetProperty("name").GetString()!,
+            s.GetProperty("status").GetString()!,
+            s.GetProperty("sessions").GetInt32(),
+            s.GetProperty("deviceBytesUsed").GetInt64(),
+            s.GetProperty("deviceBytesBudget").GetInt64(),
+            [.. s.GetProperty("residentModels").EnumerateArray().Select(m => m.GetString()!)]))];
+    }
+
+    /// <summary>Opens <paramref name="count"/> sessions through <paramref name="via"/>, four at a time.</summary>
+    public async Task<List<(string Id, string Owner)>> OpenManyAsync(SiloProcess via, int count, string? model = null)
+    {
+        var picture = SessionApi.Picture();
         var opened = new List<(string, string)>();
         for (var done = 0; done < count; done += 4)
         {
-            var batch = await Task.WhenAll(Enumerable.Range(0, Math.Min(4, count - done)).Select(_ => Api.OpenAsync(via, picture, model)));
-            opened.AddRange(batch);
+            opened.AddRange(await Task.WhenAll(Enumerable.Range(0, Math.Min(4, count - done)).Select(_ => Api.OpenAsync(via, picture, model))));
         }
 
         return opened;
     }
 
-    /// <summary>The membership table as Redis holds it now.</summary>
-    public async Task<IReadOnlyCollection<MembershipRow>> ReadTableAsync(RedisServerFixture redis)
+    /// <summary>Encoder runs of <c>sam-demo</c> per silo, from <c>GET /v1/models/sam-demo</c> (residency of every active silo).</summary>
+    public async Task<Dictionary<string, long>> EncodeRunsAsync(SiloProcess via)
     {
-        await using var table = redis.NewMembership(Options);
-        await table.RefreshAsync(default);
-        return table.Rows;
+        using var response = await Http.GetAsync(new Uri(via.BaseAddress, "/v1/models/sam-demo"));
+        await SessionApi.EnsureAsync(response, via);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var runs = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var residency in body.GetProperty("residency").EnumerateArray())
+        {
+            var operations = residency.GetProperty("runsByOperation");
+            runs[residency.GetProperty("silo").GetString()!] = operations.TryGetProperty("encode", out var n) ? n.GetInt64() : 0;
+        }
+
+        return runs;
     }
+
+    /// <summary>The output tails of every silo started (for failure messages).</summary>
+    public string OutputTails => string.Join('\n', Silos.Select(s => s.OutputTail));
+
+    private SiloProcess Launch(string name) => SiloProcess.Start(name, Redis, KeyPrefix, _environment?.Invoke(name) ?? DefaultEnvironment());
 
     public ValueTask DisposeAsync()
     {

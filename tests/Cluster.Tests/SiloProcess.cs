@@ -3,22 +3,36 @@ using System.Globalization;
 
 namespace Atelier.Cluster.Tests;
 
-/// <summary>A real <c>Atelier.Silo</c> process in cluster mode (<c>Silo:Mode = redis</c>), configured through environment variables.</summary>
+/// <summary>
+/// A real <c>Atelier.Silo</c> process in cluster mode (<c>Silo:Mode=redis</c>) on free loopback ports, configured
+/// through environment variables: the product's cluster settings (Orleans membership options included) unless the
+/// test passes others. The silo is the one built with this project (project reference), next to the test assembly.
+/// </summary>
 internal sealed class SiloProcess : IDisposable
 {
+    private const int OutputTailLines = 60;
     private readonly Process _process;
     private readonly Queue<string> _output = new();
 
     private SiloProcess(string name, int httpPort, Process process)
     {
         Name = name;
-        HttpPort = httpPort;
+        BaseAddress = new Uri($"http://127.0.0.1:{httpPort}");
         _process = process;
         _process.OutputDataReceived += (_, e) => Keep(e.Data);
         _process.ErrorDataReceived += (_, e) => Keep(e.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
     }
+
+    /// <summary>The silo's name (<c>Silo:Name</c>): what <c>X-Atelier-Silo</c> says when this silo executed a session's call.</summary>
+    public string Name { get; }
+
+    public Uri BaseAddress { get; }
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
 
     /// <summary>The last lines the process wrote (for failure messages).</summary>
     public string OutputTail
@@ -27,25 +41,18 @@ internal sealed class SiloProcess : IDisposable
         {
             lock (_output)
             {
-                return string.Join('\n', _output);
+                return $"--- last output of silo {Name} ---\n" + string.Join('\n', _output);
             }
         }
     }
 
-    public string Name { get; }
-
-    public int HttpPort { get; }
-
-    public Uri BaseAddress => new($"http://127.0.0.1:{HttpPort}");
-
-    public bool HasExited => _process.HasExited;
-
-    public int ExitCode => _process.ExitCode;
-
-    public static SiloProcess Start(string name, ClusterOptions cluster, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>
+    /// Starts silo <paramref name="name"/> of the cluster <paramref name="keyPrefix"/> (also its Orleans cluster id) on
+    /// <paramref name="redis"/>, with the test's <paramref name="settings"/> (environment variables) on top.
+    /// </summary>
+    public static SiloProcess Start(string name, string redis, string keyPrefix, IReadOnlyDictionary<string, string>? settings = null)
     {
         var ports = RedisServerFixture.FreePorts(2);
-        var (httpPort, siloPort) = (ports[0], ports[1]);
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = AppContext.BaseDirectory,
@@ -55,44 +62,51 @@ internal sealed class SiloProcess : IDisposable
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Atelier.Silo.dll"));
         var env = start.Environment;
-        env["ASPNETCORE_URLS"] = $"http://127.0.0.1:{httpPort}";
+        env["ASPNETCORE_URLS"] = $"http://127.0.0.1:{ports[0]}";
         env["ATELIER__Silo__Mode"] = "redis";
         env["ATELIER__Silo__Name"] = name;
-        env["ATELIER__Cluster__Redis"] = cluster.Redis;
-        env["ATELIER__Cluster__KeyPrefix"] = cluster.KeyPrefix;
-        env["ATELIER__Cluster__SiloPort"] = siloPort.ToString(CultureInfo.InvariantCulture);
+        env["ATELIER__Cluster__Redis"] = redis;
+        env["ATELIER__Cluster__KeyPrefix"] = keyPrefix;
+        env["ATELIER__Cluster__SiloPort"] = ports[1].ToString(CultureInfo.InvariantCulture);
         env["ATELIER__Cluster__SiloBindAddress"] = "127.0.0.1";
         env["ATELIER__Cluster__AdvertisedHost"] = "127.0.0.1";
-        env["ATELIER__Cluster__HeartbeatPeriod"] = cluster.HeartbeatPeriod.ToString("c", CultureInfo.InvariantCulture);
-        env["ATELIER__Cluster__TableRefreshPeriod"] = cluster.TableRefreshPeriod.ToString("c", CultureInfo.InvariantCulture);
-        env["ATELIER__Cluster__MissedHeartbeatsLimit"] = cluster.MissedHeartbeatsLimit.ToString(CultureInfo.InvariantCulture);
-        env["ATELIER__Cluster__ProbePeriod"] = cluster.ProbePeriod.ToString("c", CultureInfo.InvariantCulture);
-        env["ATELIER__Cluster__ProbeTimeout"] = cluster.ProbeTimeout.ToString("c", CultureInfo.InvariantCulture);
-        env["ATELIER__Cluster__MissedProbesLimit"] = cluster.MissedProbesLimit.ToString(CultureInfo.InvariantCulture);
+        env["ATELIER__Security__RatePerSecond"] = "0";
         env["Logging__LogLevel__Default"] = "Warning";
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             env[key] = value;
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("the silo did not start");
-        return new SiloProcess(name, httpPort, process);
+        return new SiloProcess(name, ports[0], process);
     }
 
-    /// <summary>kill -9: no drain, no membership update.</summary>
-    public void KillHard() => _process.Kill(entireProcessTree: true);
-
-    /// <summary>SIGTERM: the host's graceful shutdown.</summary>
-    public void Terminate() => Signal("-TERM");
-
-    /// <summary>SIGSTOP / SIGCONT: the process freezes (no heartbeats, no answers) and later resumes, as after a long pause.</summary>
-    public void Signal(string signal)
+    /// <summary><c>kill -9</c>: no drain, no membership update; the others must detect it. Returns once the process is gone.</summary>
+    public void KillHard()
     {
-        using var kill = Process.Start("kill", [signal, _process.Id.ToString(CultureInfo.InvariantCulture)]);
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
+    /// <summary>SIGTERM: the host's graceful shutdown (sessions migrate to the other silos).</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]);
         kill.WaitForExit();
     }
 
-    public Task WaitForExitAsync(TimeSpan timeout) => _process.WaitForExitAsync().WaitAsync(timeout);
+    /// <summary>Waits for the process to exit, failing with its output tail after <paramref name="patience"/>.</summary>
+    public async Task WaitForExitAsync(TimeSpan patience)
+    {
+        try
+        {
+            await _process.WaitForExitAsync().WaitAsync(patience);
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"silo {Name} did not exit within {patience.TotalSeconds:0} s\n{OutputTail}");
+        }
+    }
 
     private void Keep(string? line)
     {
@@ -104,7 +118,7 @@ internal sealed class SiloProcess : IDisposable
         lock (_output)
         {
             _output.Enqueue(line);
-            if (_output.Count > 40)
+            if (_output.Count > OutputTailLines)
             {
                 _output.Dequeue();
             }

@@ -10,8 +10,8 @@ internal sealed partial class SiloProcess
     public static readonly TimeSpan ClusterTimeout = TimeSpan.FromSeconds(120);
 
     /// <summary>
-    /// The settings of a cluster-mode silo against <paramref name="redis"/>: its HTTP/2 silo-to-silo endpoint on a
-    /// free loopback port, advertised as 127.0.0.1, and <c>Cluster:KeyPrefix</c> when <paramref name="keyPrefix"/> is
+    /// The settings of a cluster-mode silo against <paramref name="redis"/> (Orleans Redis membership and the session
+    /// store): its Orleans silo-to-silo port on a free loopback port, bound to and advertised as 127.0.0.1, and <c>Cluster:KeyPrefix</c> when <paramref name="keyPrefix"/> is
     /// given (else the product default). The caller may add more before <see cref="StartAsync"/>.
     /// </summary>
     public static Dictionary<string, string> ClusterSettings(RedisServer redis, string? keyPrefix)

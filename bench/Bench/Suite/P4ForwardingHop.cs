@@ -5,10 +5,10 @@ using Atelier.Bench.Infrastructure;
 namespace Atelier.Bench.Suite;
 
 /// <summary>
-/// P4: two real silo processes in cluster mode (<c>Silo:Mode = redis</c>, a real <c>redis-server</c> on a
-/// free loopback port, HTTP/2 silo-to-silo transport). One <c>sam-demo</c> session is opened on silo a
-/// (prefer-local placement makes a its owner; checked). Then, call by call, alternating: a click sent to
-/// the owner and the same click sent to the other silo (forwarded to the owner over h2c; the answer's
+/// P4: two real Orleans silo processes in cluster mode (<c>Silo:Mode = redis</c>, a real <c>redis-server</c> on a
+/// free loopback port for membership and the session store). One <c>sam-demo</c> session is opened through silo a
+/// (our placement director picks its owner). Then, call by call, alternating: a click sent to
+/// the owner and the same click sent to the other silo (a grain call to the owner over Orleans' silo-to-silo connection; the answer's
 /// <c>X-Atelier-Silo</c> must name the owner), and a session read (<c>GET</c>, no model run) both ways,
 /// which isolates the hop. Target: p50 of the click via the non-owner ≤ p50 via the owner + 1 ms.
 /// </summary>
@@ -18,7 +18,7 @@ internal sealed class P4ForwardingHop : ISuiteScenario
 
     public string Id => "P4";
 
-    public string What => "click via a non-owner silo (forwarded over HTTP/2) vs via the owner, 2 silo processes + redis-server";
+    public string What => "click via a non-owner silo (Orleans silo-to-silo grain call) vs via the owner, 2 silo processes + redis-server";
 
     public async Task<ScenarioResult> RunAsync(SuiteContext context, CancellationToken cancellationToken)
     {
@@ -102,8 +102,9 @@ internal sealed class P4ForwardingHop : ISuiteScenario
 
     private static Task<SiloProcess> StartSiloAsync(SuiteContext context, string name, RedisServer redis, CancellationToken cancellationToken)
     {
+        // The product's membership settings: a silo that stops answering probes for ProbeTimeout x MissedProbesLimit (6 s)
+        // is declared dead; nothing in this scenario stops a silo.
         var settings = SiloProcess.ClusterSettings(redis, keyPrefix: "bench");
-        settings["ATELIER__Cluster__MissedHeartbeatsLimit"] = "30"; // a loaded machine must never make a live silo look dead mid-run
         return SiloProcess.StartAsync(name, context.Bench.CacheRoot, settings, cancellationToken);
     }
 }

@@ -46,6 +46,16 @@ public sealed class ClusterOptions
     /// <summary>Orleans <c>ClusterMembershipOptions.NumVotesForDeathDeclaration</c>. Default: 2.</summary>
     public int DeathVotes { get; set; } = 2;
 
+    /// <summary>
+    /// Orleans <c>GrainDirectoryOptions.RangeLeaseDuration</c>: after a silo is declared dead, its sessions cannot be
+    /// re-registered (re-activated elsewhere) until this long after its estimated failure, i.e. for this minus the
+    /// failure-detection window (4 × <see cref="ProbeTimeout"/> × <see cref="MissedProbesLimit"/>, 24 s with the defaults)
+    /// after the declaration. The hold is the distributed directory's guard against a silo declared dead that is still
+    /// running (paused, partitioned) and serving its old activations. Default: 30 seconds (Orleans' default: a 6 s hold;
+    /// measured here, kill -9 → first answer from a survivor 9.3 s p50; 24 s or less: no hold, see docs/benchmarks.md).
+    /// </summary>
+    public TimeSpan DirectoryLease { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Orleans <c>ClusterMembershipOptions.TableRefreshTimeout</c>: how often each silo re-reads the membership table. Default: 10 seconds.</summary>
     public TimeSpan TableRefreshPeriod { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -6,6 +6,7 @@ using Atelier.Silo.Cluster;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Dashboard;
+using Orleans.Serialization;
 using StackExchange.Redis;
 using OrleansClusterOptions = Orleans.Configuration.ClusterOptions;
 
@@ -38,6 +39,14 @@ internal static class OrleansHostExtensions
             {
                 o.MaxMessageBodySize = cluster.MaxMessageBodyBytes;
                 o.ResponseTimeout = cluster.ResponseTimeout;
+            });
+            // A grain's typed error may wrap the exception that caused it (a Redis connection failure, an image decoder
+            // error) and crosses silos with it: without this, Orleans has no codec for the inner type and the caller gets
+            // CodecNotFoundException (500) instead of the typed error. Orleans' default prefixes are Microsoft, System, Azure.
+            silo.Services.Configure<ExceptionSerializationOptions>(o =>
+            {
+                o.SupportedNamespacePrefixes.Add("Atelier");
+                o.SupportedNamespacePrefixes.Add("StackExchange.Redis");
             });
             silo.AddDistributedGrainDirectory();
             silo.AddActivityPropagation();
@@ -97,6 +106,7 @@ internal static class OrleansHostExtensions
             o.TableRefreshTimeout = cluster.TableRefreshPeriod;
             o.IAmAliveTablePublishTimeout = cluster.HeartbeatPeriod;
         });
+        silo.Configure<GrainDirectoryOptions>(o => o.RangeLeaseDuration = cluster.DirectoryLease);
     }
 
     /// <summary>The address other silos reach this one at: the configured host (resolved), else the first non-loopback IPv4 address.</summary>
