@@ -28,11 +28,12 @@ public sealed class RedisSessionStoreTests(RedisServerFixture redis)
             AppliedEdits = [new AppliedEdit("key-1", "erase", 4)],
         };
 
-        await store.SaveAsync(session, default);
+        var revision = await store.SaveAsync(session, default);
         var loaded = await store.LoadAsync("s-42", default);
 
         Assert.NotNull(loaded);
-        Assert.Equal(session with { Versions = loaded.Versions, AppliedEdits = loaded.AppliedEdits }, loaded);
+        Assert.Equal(1, revision);
+        Assert.Equal(session with { Versions = loaded.Versions, AppliedEdits = loaded.AppliedEdits, Revision = 1 }, loaded);
         Assert.Equal(session.AppliedEdits, loaded.AppliedEdits); // idempotency keys survive a failover
         Assert.Equal(upload, loaded.Versions[0]);
         Assert.Equal(edit, loaded.Versions[1]);
@@ -40,6 +41,22 @@ public sealed class RedisSessionStoreTests(RedisServerFixture redis)
         var ttl = await redis.Connection.GetDatabase().KeyTimeToLiveAsync(key);
         Assert.InRange(ttl!.Value.TotalSeconds, 590, 600);
         Assert.Equal(upload, (byte[])(await redis.Connection.GetDatabase().HashGetAsync(key, "v0"))!); // raw bytes, not base64
+    }
+
+    [Fact]
+    public async Task A_write_over_a_revision_another_writer_replaced_loses_and_changes_nothing()
+    {
+        var options = new RedisSessionStoreOptions { KeyPrefix = redis.NewPrefix("store") };
+        var store = new RedisSessionStore(redis.Connection, Options.Create(options));
+        var opened = Session("forked", ttl: 600, versions: 1, current: 0) with { Revision = await store.SaveAsync(Session("forked", ttl: 600, versions: 1, current: 0), default) };
+        var newOwner = (await store.LoadAsync("forked", default))!;
+        var staleOwner = opened; // both read revision 1
+
+        Assert.Equal(2, await store.SaveAsync(newOwner with { Versions = [[1], [2]], Current = 1 }, default));
+        await Assert.ThrowsAsync<SessionStoreConflictException>(() => store.SaveAsync(staleOwner with { Versions = [[1], [9]], Current = 1 }, default));
+
+        var stored = (await store.LoadAsync("forked", default))!;
+        Assert.Equal((2L, 1, new byte[] { 2 }), (stored.Revision, stored.Current, stored.Versions[1]));
     }
 
     [Fact]

@@ -16,13 +16,29 @@ internal sealed partial class SessionGrain
     /// <summary>Whether the store lacks the latest record (its write failed with the store unreachable).</summary>
     private bool StorePending => _storeRetryTimer is not null;
 
-    /// <summary>Writes <see cref="_record"/>; when the store is unreachable, keeps it pending and retries on a timer.</summary>
+    /// <summary>
+    /// Writes <see cref="_record"/>; when the store is unreachable, keeps it pending and retries on a timer. When another
+    /// activation of this session wrote since this one read the record (this silo was declared dead while it still ran,
+    /// and the session re-activated elsewhere), this copy is stale: it is dropped, nothing of it is persisted, and the
+    /// caller gets <see cref="SessionMovedException"/> (its call, sent again, reaches the current owner).
+    /// </summary>
     private async Task PersistAsync(CancellationToken cancellationToken)
     {
         try
         {
-            await store.SaveAsync(_record!, cancellationToken);
+            var revision = await store.SaveAsync(_record!, cancellationToken);
+            _record = _record! with { Revision = revision };
             StopStoreRetry();
+        }
+        catch (SessionStoreConflictException e)
+        {
+            LogStoreConflict(logger, Id);
+            ReleaseAll();
+            _record = null;
+            _history = null;
+            _storeRead = false;
+            DeactivateOnIdle();
+            throw new SessionMovedException($"Session '{Id}' moved to another silo; send the request again.", e);
         }
         catch (ClusterUnavailableException e)
         {
@@ -58,6 +74,9 @@ internal sealed partial class SessionGrain
 
     [LoggerMessage(EventId = 220, Level = LogLevel.Warning, Message = "Session {SessionId}: the session store is unreachable; the record stays in memory and is written when it is back.")]
     private static partial void LogStoreWriteDeferred(ILogger logger, Exception exception, string sessionId);
+
+    [LoggerMessage(EventId = 222, Level = LogLevel.Warning, Message = "Session {SessionId}: another silo wrote the session since this copy was read; this copy is dropped.")]
+    private static partial void LogStoreConflict(ILogger logger, string sessionId);
 
     [LoggerMessage(EventId = 221, Level = LogLevel.Information, Message = "Session {SessionId}: the pending record was written to the session store.")]
     private static partial void LogStoreWriteRecovered(ILogger logger, string sessionId);

@@ -6,7 +6,12 @@ namespace Atelier.Grains.Storage;
 /// </summary>
 public interface ISessionStore
 {
-    Task SaveAsync(StoredSession session, CancellationToken cancellationToken);
+    /// <summary>
+    /// Writes <paramref name="session"/> if the stored record is still at <see cref="StoredSession.Revision"/>, or there is
+    /// none (a new session, or one expired from the store); returns the new revision. Throws
+    /// <see cref="SessionStoreConflictException"/> when another writer stored a newer revision first.
+    /// </summary>
+    Task<long> SaveAsync(StoredSession session, CancellationToken cancellationToken);
 
     /// <summary>The session, or null when unknown (never opened, closed or expired).</summary>
     Task<StoredSession?> LoadAsync(string id, CancellationToken cancellationToken);

@@ -2,19 +2,29 @@ using System.Collections.Concurrent;
 
 namespace Atelier.Grains.Storage;
 
-/// <summary>The embedded-mode session store: a dictionary in this process (lost with it).</summary>
+/// <summary>The embedded-mode session store: a dictionary in this process (lost with it), with the same revision check as Redis.</summary>
 public sealed class InMemorySessionStore : ISessionStore
 {
     private readonly ConcurrentDictionary<string, StoredSession> _sessions = new(StringComparer.Ordinal);
+    private readonly Lock _writes = new();
 
     /// <summary>Sessions stored now.</summary>
     public int Count => _sessions.Count;
 
-    public Task SaveAsync(StoredSession session, CancellationToken cancellationToken)
+    public Task<long> SaveAsync(StoredSession session, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(session);
-        _sessions[session.Id] = session;
-        return Task.CompletedTask;
+        lock (_writes)
+        {
+            if (_sessions.TryGetValue(session.Id, out var stored) && stored.Revision != session.Revision)
+            {
+                throw new SessionStoreConflictException($"Session {session.Id} is at revision {stored.Revision} in the store, not {session.Revision}.");
+            }
+
+            var revision = session.Revision + 1;
+            _sessions[session.Id] = session with { Revision = revision };
+            return Task.FromResult(revision);
+        }
     }
 
     public Task<StoredSession?> LoadAsync(string id, CancellationToken cancellationToken) =>

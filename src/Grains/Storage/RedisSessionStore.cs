@@ -7,13 +7,25 @@ namespace Atelier.Grains.Storage;
 
 /// <summary>
 /// Sessions in Redis, one hash per session: <c>meta</c> (JSON: tenant, model, size, TTL, version pointer, idempotency
-/// keys of the latest applied edits) and
+/// keys of the latest applied edits), <c>rev</c> (the record's revision: a write over another revision loses) and
 /// <c>v0..vN</c> (the encoded image versions as raw bytes, never base64). The key expires with the session's TTL;
 /// at most <see cref="RedisSessionStoreOptions.MaxVersions"/> versions are kept (oldest trimmed, the current one kept).
 /// </summary>
 public sealed class RedisSessionStore : ISessionStore
 {
     private const string MetaField = "meta";
+    private const string RevisionField = "rev";
+
+    /// <summary>KEYS[1] the session; ARGV: expected revision, TTL seconds, then field/value pairs. Returns the new revision, or -1.</summary>
+    private const string SaveScript = """
+        local current = redis.call('HGET', KEYS[1], 'rev')
+        if current and tonumber(current) ~= tonumber(ARGV[1]) then return -1 end
+        local revision = tonumber(ARGV[1]) + 1
+        redis.call('DEL', KEYS[1])
+        redis.call('HSET', KEYS[1], 'rev', revision, unpack(ARGV, 3))
+        redis.call('EXPIRE', KEYS[1], ARGV[2])
+        return revision
+        """;
     private readonly IConnectionMultiplexer _redis;
     private readonly string _keyPrefix;
     private readonly int _maxVersions;
@@ -27,30 +39,31 @@ public sealed class RedisSessionStore : ISessionStore
         _maxVersions = options.Value.MaxVersions;
     }
 
-    public async Task SaveAsync(StoredSession session, CancellationToken cancellationToken)
+    public async Task<long> SaveAsync(StoredSession session, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentOutOfRangeException.ThrowIfLessThan(session.TtlSeconds, 1);
         var (first, count) = Window(session.Versions.Count, session.Current);
-        var fields = new HashEntry[count + 1];
         var meta = new Meta(session.Tenant, session.Model, session.Width, session.Height, session.CreatedAt,
             session.TtlSeconds, session.FirstVersion + first, session.Current - first, count, [.. session.AppliedEdits]);
-        fields[0] = new HashEntry(MetaField, JsonSerializer.SerializeToUtf8Bytes(meta));
+        var arguments = new RedisValue[2 + (2 * (count + 1))];
+        arguments[0] = session.Revision;
+        arguments[1] = session.TtlSeconds;
+        arguments[2] = MetaField;
+        arguments[3] = JsonSerializer.SerializeToUtf8Bytes(meta);
         for (var i = 0; i < count; i++)
         {
-            fields[i + 1] = new HashEntry(VersionField(i), session.Versions[first + i]);
+            arguments[4 + (2 * i)] = VersionField(i);
+            arguments[5 + (2 * i)] = session.Versions[first + i];
         }
 
-        // One MULTI/EXEC: readers never see a half-written session, and the TTL is always set.
-        var key = Key(session.Id);
-        var transaction = _redis.GetDatabase().CreateTransaction();
-        _ = transaction.KeyDeleteAsync(key);
-        _ = transaction.HashSetAsync(key, fields);
-        _ = transaction.KeyExpireAsync(key, TimeSpan.FromSeconds(session.TtlSeconds));
-        if (!await transaction.ExecuteAsync().WaitAsync(cancellationToken).OrUnavailable("session save").ConfigureAwait(false))
-        {
-            throw new InvalidOperationException($"Session {session.Id} could not be saved.");
-        }
+        // One script: readers never see a half-written session, the TTL is always set, and a write over a revision
+        // other than the one this record was read at loses (another activation wrote since).
+        var written = (long)await _redis.GetDatabase().ScriptEvaluateAsync(SaveScript, [Key(session.Id)], arguments)
+            .WaitAsync(cancellationToken).OrUnavailable("session save").ConfigureAwait(false);
+        return written >= 0
+            ? written
+            : throw new SessionStoreConflictException($"Session {session.Id} was written by another silo since revision {session.Revision}.");
     }
 
     public async Task<StoredSession?> LoadAsync(string id, CancellationToken cancellationToken)
@@ -59,12 +72,17 @@ public sealed class RedisSessionStore : ISessionStore
         var entries = await _redis.GetDatabase().HashGetAllAsync(Key(id)).WaitAsync(cancellationToken)
             .OrUnavailable("session load").ConfigureAwait(false);
         byte[]? metaBytes = null;
+        long revision = 0;
         var versions = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         foreach (var entry in entries)
         {
             if (entry.Name == MetaField)
             {
                 metaBytes = entry.Value;
+            }
+            else if (entry.Name == RevisionField)
+            {
+                revision = (long)entry.Value;
             }
             else
             {
@@ -101,6 +119,7 @@ public sealed class RedisSessionStore : ISessionStore
             Current = meta.Current,
             Versions = list,
             AppliedEdits = meta.AppliedEdits ?? [],
+            Revision = revision,
         };
     }
 

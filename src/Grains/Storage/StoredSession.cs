@@ -47,6 +47,13 @@ public sealed record StoredSession
     /// </summary>
     [Id(10)]
     public IReadOnlyList<AppliedEdit> AppliedEdits { get; init; } = [];
+
+    /// <summary>
+    /// The store's revision of this record: what it was read at, or written as (0: never stored). A write succeeds only
+    /// over the same revision (or over no record), so two activations of one session can never both persist an edit.
+    /// </summary>
+    [Id(11)]
+    public long Revision { get; init; }
 }
 
 /// <summary>An edit applied under a client's idempotency key: the operation and the version number it produced.</summary>

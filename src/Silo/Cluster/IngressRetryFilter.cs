@@ -9,7 +9,8 @@ namespace Atelier.Silo.Cluster;
 /// The ingress silo's retry of session calls whose owner silo died or cannot be reached: until the cluster declares the
 /// owner dead (about ProbeTimeout × MissedProbesLimit) a call fails fast with <see cref="OrleansMessageRejectionException"/>,
 /// and a call in flight when it is declared dead fails with <see cref="SiloUnavailableException"/>; afterwards the next call
-/// re-activates the session on a survivor from the store. A call is sent again, with backoff (100 ms doubling to 1 s),
+/// re-activates the session on a survivor from the store. A stale copy of a session (on a silo declared dead that still ran)
+/// refuses to persist an edit with <see cref="SessionMovedException"/>; sent again, the call reaches the current owner. A call is sent again, with backoff (100 ms doubling to 1 s),
 /// within <see cref="ClusterOptions.RetryBudget"/>, when repeating it has no further effect: methods marked
 /// <see cref="IdempotentAttribute"/> (reads, clicks) and edits carrying <see cref="CallContext.IdempotencyKey"/> (applied once
 /// per key, even across the failover). Anything else fails at once (503). Calls made by grains are never retried here.
@@ -63,7 +64,8 @@ internal sealed partial class IngressRetryFilter(IOptions<ClusterOptions> option
         context.InterfaceMethod?.DeclaringType == typeof(ISessionGrain)
         && (context.InterfaceMethod.GetCustomAttribute<IdempotentAttribute>() is not null || CallContext.Get(CallContext.IdempotencyKey) is not null);
 
-    private static bool IsOwnerLost(Exception exception) => exception is SiloUnavailableException or OrleansMessageRejectionException;
+    private static bool IsOwnerLost(Exception exception) =>
+        exception is SiloUnavailableException or OrleansMessageRejectionException or SessionMovedException;
 
     [LoggerMessage(EventId = 700, Level = LogLevel.Information, Message = "{Method} to {Grain}: owner unreachable (attempt {Attempt}, {Error}); retrying")]
     private static partial void LogRetry(ILogger logger, string method, GrainId grain, int attempt, string error);

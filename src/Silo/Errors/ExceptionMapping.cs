@@ -49,6 +49,7 @@ internal static class ExceptionMapping
         "image_corrupt" => new(422, code, "Image corrupt"),
         ErrorCodes.Overloaded => new(503, code, "Overloaded", RetryAfter: true),
         ErrorCodes.ClusterUnavailable => new(503, code, "Cluster store unavailable", RetryAfter: true),
+        "session_moved" => new(503, code, "Session moved to another silo", RetryAfter: true),
         ErrorCodes.RateLimited => new(429, code, "Too many requests", RetryAfter: true),
         ErrorCodes.Unauthorized => new(401, code, "Unauthorized"),
         ErrorCodes.Forbidden => new(403, code, "Forbidden"),

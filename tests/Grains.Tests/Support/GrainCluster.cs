@@ -20,7 +20,8 @@ public sealed class GrainCluster : IAsyncDisposable
 
     private GrainCluster(InProcessTestCluster cluster) => _cluster = cluster;
 
-    public IReadOnlyList<GrainSilo> Silos => [.. _cluster.Silos.Select(s => new GrainSilo(s))];
+    /// <summary>The running silos in the order of their number (silo <c>i</c> got <c>settings(i)</c>).</summary>
+    public IReadOnlyList<GrainSilo> Silos => [.. _cluster.Silos.OrderBy(s => Number(s.Name)).Select(s => new GrainSilo(s))];
 
     public static async Task<GrainCluster> StartAsync(
         int silos,
@@ -30,10 +31,10 @@ public sealed class GrainCluster : IAsyncDisposable
     {
         var builder = new InProcessTestClusterBuilder((short)silos);
         builder.Options.UseDistributedGrainDirectory = true;
-        var created = 0;
-        builder.ConfigureSilo((_, silo) =>
+        builder.ConfigureSilo((options, silo) =>
         {
-            var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings(Interlocked.Increment(ref created) - 1)).Build();
+            // Silos start concurrently: the number comes from the silo's name (Silo_0, Silo_1, …), not the start order.
+            var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings(Number(options.SiloName))).Build();
             silo.AddAtelierGrains(configuration);
             services?.Invoke(silo.Services);
             if (placeOnCallingSilo)
@@ -51,6 +52,9 @@ public sealed class GrainCluster : IAsyncDisposable
         await cluster.DeployAsync();
         return new GrainCluster(cluster);
     }
+
+    private static int Number(string siloName) =>
+        int.Parse(siloName.AsSpan(siloName.LastIndexOf('_') + 1), System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Orleans live migration of <paramref name="grain"/> to <paramref name="target"/>.</summary>
     public Task MigrateAsync(IAddressable grain, GrainSilo target) => _cluster.MigrateAsync(grain, target.Address);
