@@ -51,10 +51,16 @@ public sealed class ClusterOptions
     /// re-registered (re-activated elsewhere) until this long after its estimated failure, i.e. for this minus the
     /// failure-detection window (4 × <see cref="ProbeTimeout"/> × <see cref="MissedProbesLimit"/>, 24 s with the defaults)
     /// after the declaration. The hold is the distributed directory's guard against a silo declared dead that is still
-    /// running (paused, partitioned) and serving its old activations. Default: 30 seconds (Orleans' default: a 6 s hold;
-    /// measured here, kill -9 → first answer from a survivor 9.3 s p50; 24 s or less: no hold, see docs/benchmarks.md).
+    /// running (paused, partitioned) and serving its old activations. Default: the failure-detection window itself, so no
+    /// hold: a session's second copy on such a silo cannot persist an edit (the session store refuses a write over a
+    /// revision another owner replaced: <c>SessionMovedException</c>), so the hold is not what keeps edits from forking.
+    /// With Orleans' own default (30 s: a 6 s hold) kill -9 → first answer from a survivor measured 9.1–9.6 s p50 here,
+    /// without a hold 2.9–4.4 s (docs/benchmarks.md).
     /// </summary>
-    public TimeSpan DirectoryLease { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan? DirectoryLease { get; set; }
+
+    /// <summary>The lease in force: <see cref="DirectoryLease"/>, or the failure-detection window when unset.</summary>
+    internal TimeSpan EffectiveDirectoryLease => DirectoryLease ?? ProbeTimeout * (4 * MissedProbesLimit);
 
     /// <summary>Orleans <c>ClusterMembershipOptions.TableRefreshTimeout</c>: how often each silo re-reads the membership table. Default: 10 seconds.</summary>
     public TimeSpan TableRefreshPeriod { get; set; } = TimeSpan.FromSeconds(10);

@@ -19,7 +19,7 @@ internal sealed class ClusterOptionsValidator : IValidateOptions<ClusterOptions>
         if (options.MissedProbesLimit < 1 || options.DeathVotes < 1) failures.Add("Cluster:MissedProbesLimit and DeathVotes must be at least 1.");
         if (options.MaxMessageBodyBytes < 1 << 20) failures.Add("Cluster:MaxMessageBodyBytes must be at least 1 MiB.");
         if (options.ResponseTimeout <= TimeSpan.Zero) failures.Add("Cluster:ResponseTimeout must be positive.");
-        if (options.DirectoryLease < TimeSpan.Zero) failures.Add("Cluster:DirectoryLease must not be negative (0: no hold after a silo dies).");
+        if (options.DirectoryLease is { } lease && lease < TimeSpan.Zero) failures.Add("Cluster:DirectoryLease must not be negative (0: no hold after a silo dies).");
         if (options.RetryBudget < TimeSpan.Zero) failures.Add("Cluster:RetryBudget must not be negative.");
         if (options.SessionMaxVersions < 1) failures.Add("Cluster:SessionMaxVersions must be at least 1.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

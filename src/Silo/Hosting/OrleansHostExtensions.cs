@@ -106,7 +106,7 @@ internal static class OrleansHostExtensions
             o.TableRefreshTimeout = cluster.TableRefreshPeriod;
             o.IAmAliveTablePublishTimeout = cluster.HeartbeatPeriod;
         });
-        silo.Configure<GrainDirectoryOptions>(o => o.RangeLeaseDuration = cluster.DirectoryLease);
+        silo.Configure<GrainDirectoryOptions>(o => o.RangeLeaseDuration = cluster.EffectiveDirectoryLease);
     }
 
     /// <summary>The address other silos reach this one at: the configured host (resolved), else the first non-loopback IPv4 address.</summary>
