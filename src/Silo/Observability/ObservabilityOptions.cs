@@ -14,6 +14,12 @@ internal sealed class ObservabilityOptions
     /// </summary>
     public int MaxSeriesPerInstrument { get; set; } = 2000;
 
+    /// <summary>
+    /// Whether <c>/metrics</c> also serves Orleans' own instruments (meter <c>Microsoft.Orleans</c>, process-wide: every
+    /// silo hosted in the process contributes). Default: true.
+    /// </summary>
+    public bool OrleansMetrics { get; set; } = true;
+
     /// <summary>One Information line per HTTP request (category <c>Atelier.Silo.Requests</c>). Default: true.</summary>
     public bool RequestLogs { get; set; } = true;
 

@@ -27,12 +27,13 @@ internal sealed class PrometheusCollector : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         var maxSeries = options.Value.MaxSeriesPerInstrument;
+        var orleans = options.Value.OrleansMetrics;
         _listener = new MeterListener
         {
             InstrumentPublished = (instrument, listener) =>
             {
                 if ((ReferenceEquals(instrument.Meter.Scope, meterFactory) && instrument.Meter.Name.StartsWith(MeterPrefix, StringComparison.Ordinal)
-                        || instrument.Meter.Name == OrleansMeter)
+                        || (orleans && instrument.Meter.Name == OrleansMeter))
                     && InstrumentState.Create(instrument, maxSeries) is { } state)
                 {
                     _states[instrument] = state;
