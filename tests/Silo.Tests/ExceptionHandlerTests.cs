@@ -36,8 +36,22 @@ public sealed class ExceptionHandlerTests
         Assert.Equal("application/problem+json", context.Response.ContentType);
         Assert.Equal(code, body.GetProperty("code").GetString());
         Assert.Equal(status, body.GetProperty("status").GetInt32());
-        Assert.Equal(error.Message, body.GetProperty("detail").GetString());
+        Assert.Equal(ExceptionMapping.Map(error)!.Value.Detail ?? error.Message, body.GetProperty("detail").GetString());
         Assert.Equal(status == 503, context.Response.Headers.RetryAfter.Count == 1);
+    }
+
+    [Fact]
+    public async Task An_unreachable_owner_answers_503_without_orleans_internals_in_the_detail()
+    {
+        var (context, body) = await Handle(new SiloUnavailableException(
+            "Exception while sending message: ConnectionFailedException: Unable to connect to S127.0.0.1:11111:1\n   at Orleans.Runtime.Messaging.ConnectionManager.GetConnectionAsync()"));
+
+        Assert.Equal(503, context.Response.StatusCode);
+        Assert.Equal("overloaded", body.GetProperty("code").GetString());
+        var detail = body.GetProperty("detail").GetString()!;
+        Assert.DoesNotContain("Orleans", detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("127.0.0.1", detail, StringComparison.Ordinal);
+        Assert.Contains("retry", detail, StringComparison.Ordinal);
     }
 
     [Fact]

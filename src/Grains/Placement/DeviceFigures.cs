@@ -26,6 +26,7 @@ public sealed partial class DeviceFigures(
     ILogger<DeviceFigures> logger) : BackgroundService
 {
     private readonly ConcurrentDictionary<SiloAddress, Entry> _figures = new();
+    private readonly ConcurrentDictionary<SiloAddress, bool> _unreachable = new();
 
     /// <summary>A silo's last answer and when it arrived.</summary>
     public readonly record struct Entry(SiloStats Stats, DateTimeOffset At);
@@ -34,6 +35,12 @@ public sealed partial class DeviceFigures(
     public SiloStats? Get(SiloAddress silo) =>
         silo.Equals(localSilo.SiloAddress) ? ModelHostService.Stats(host, sessions, identity)
         : _figures.TryGetValue(silo, out var entry) ? entry.Stats : null;
+
+    /// <summary>
+    /// Whether the last poll of <paramref name="silo"/> failed: killed or cut off, though membership may still list it as
+    /// active until the cluster declares it dead. Placement avoids such silos.
+    /// </summary>
+    public bool IsUnreachable(SiloAddress silo) => _unreachable.ContainsKey(silo);
 
     /// <summary>When the figures of <paramref name="silo"/> were last received (null for never; now for this silo).</summary>
     public DateTimeOffset? ReceivedAt(SiloAddress silo) =>
@@ -49,6 +56,7 @@ public sealed partial class DeviceFigures(
             if (member.Status != SiloStatus.Active)
             {
                 _figures.TryRemove(member.SiloAddress, out _);
+                _unreachable.TryRemove(member.SiloAddress, out _);
             }
             else if (!member.SiloAddress.Equals(localSilo.SiloAddress))
             {
@@ -74,10 +82,12 @@ public sealed partial class DeviceFigures(
         {
             var stats = await hosts.ForSilo(silo).GetStats().WaitAsync(options.Value.RefreshPeriod * 5, cancellationToken).ConfigureAwait(false);
             _figures[silo] = new Entry(stats, time.GetUtcNow());
+            _unreachable.TryRemove(silo, out _);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            // Not up yet, or dying: its last figures stay until membership says it is gone.
+            // Not up yet, or dying: its last figures stay until membership says it is gone; placement avoids it meanwhile.
+            _unreachable[silo] = true;
             LogPollFailed(logger, silo, e.GetType().Name);
         }
     }

@@ -11,7 +11,8 @@ namespace Atelier.Grains.Placement;
 /// take the one with more free device bytes, then the shorter queue, then fewer sessions. Sampling two instead of
 /// scanning all keeps a burst of placements made from one cached view (<see cref="DeviceFigures"/>, refreshed every
 /// second) from piling onto the single best silo. Orleans' placement hint, when set and compatible, wins. A silo that is
-/// shutting down never places on itself: that is how the drain's migrations find a surviving silo.
+/// shutting down never places on itself: that is how the drain's migrations find a surviving silo. A silo whose figures
+/// could not be read at the last refresh (killed, not yet declared dead) is avoided while another one is left.
 /// </summary>
 internal sealed class SessionPlacementDirector(DeviceFigures figures, IOptions<PlacementOptions> options) : IPlacementDirector
 {
@@ -24,6 +25,11 @@ internal sealed class SessionPlacementDirector(DeviceFigures figures, IOptions<P
         {
             // A stopping silo places its own sessions' migrations (the drain): never back onto itself.
             silos = Array.FindAll(silos, s => !s.Equals(context.LocalSilo));
+        }
+
+        if (Array.FindAll(silos, s => !figures.IsUnreachable(s)) is { Length: > 0 } reachable)
+        {
+            silos = reachable; // a silo that stopped answering is still "active" until it is declared dead
         }
 
         if (IPlacementDirector.GetPlacementHint(target.RequestContextData, silos) is { } hint)

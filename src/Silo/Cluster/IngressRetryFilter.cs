@@ -10,10 +10,11 @@ namespace Atelier.Silo.Cluster;
 /// owner dead (about ProbeTimeout × MissedProbesLimit) a call fails fast with <see cref="OrleansMessageRejectionException"/>,
 /// and a call in flight when it is declared dead fails with <see cref="SiloUnavailableException"/>; afterwards the next call
 /// re-activates the session on a survivor from the store. A stale copy of a session (on a silo declared dead that still ran)
-/// refuses to persist an edit with <see cref="SessionMovedException"/>; sent again, the call reaches the current owner. A call is sent again, with backoff (100 ms doubling to 1 s),
-/// within <see cref="ClusterOptions.RetryBudget"/>, when repeating it has no further effect: methods marked
-/// <see cref="IdempotentAttribute"/> (reads, clicks) and edits carrying <see cref="CallContext.IdempotencyKey"/> (applied once
-/// per key, even across the failover). Anything else fails at once (503). Calls made by grains are never retried here.
+/// refuses to persist an edit with <see cref="SessionMovedException"/>; sent again, the call reaches the current owner.
+/// A call is sent again, with backoff (100 ms doubling to 1 s), within <see cref="ClusterOptions.RetryBudget"/>, when sending it again has no further effect: any call that was rejected
+/// before it ran, and a call broken in flight when it is repeatable — methods marked <see cref="IdempotentAttribute"/>
+/// (reads, clicks) and edits carrying <see cref="CallContext.IdempotencyKey"/> (applied once per key, even across the
+/// failover). Anything else fails at once (503). Calls made by grains are never retried here.
 /// </summary>
 internal sealed partial class IngressRetryFilter(IOptions<ClusterOptions> options, TimeProvider time, ILogger<IngressRetryFilter> logger)
     : IOutgoingGrainCallFilter
@@ -23,11 +24,13 @@ internal sealed partial class IngressRetryFilter(IOptions<ClusterOptions> option
 
     public async Task Invoke(IOutgoingGrainCallContext context)
     {
-        if (context.SourceId is not null || !IsRetryable(context))
+        if (context.SourceId is not null || context.InterfaceMethod?.DeclaringType != typeof(ISessionGrain))
         {
             await context.Invoke().ConfigureAwait(false);
             return;
         }
+
+        var repeatable = IsRepeatable(context);
 
         var started = time.GetTimestamp();
         var delay = FirstDelay;
@@ -39,16 +42,16 @@ internal sealed partial class IngressRetryFilter(IOptions<ClusterOptions> option
                 await context.Invoke().ConfigureAwait(false);
                 failure = context.Response?.Exception;
             }
-            catch (Exception e) when (IsOwnerLost(e))
+            catch (Exception e) when (MaySendAgain(e, repeatable))
             {
                 failure = e;
             }
 
-            if (failure is null || !IsOwnerLost(failure) || time.GetElapsedTime(started) + delay > options.Value.RetryBudget)
+            if (failure is null || !MaySendAgain(failure, repeatable) || time.GetElapsedTime(started) + delay > options.Value.RetryBudget)
             {
                 if (failure is not null && context.Response?.Exception is null)
                 {
-                    throw failure;
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
                 }
 
                 return;
@@ -60,12 +63,18 @@ internal sealed partial class IngressRetryFilter(IOptions<ClusterOptions> option
         }
     }
 
-    private static bool IsRetryable(IOutgoingGrainCallContext context) =>
-        context.InterfaceMethod?.DeclaringType == typeof(ISessionGrain)
-        && (context.InterfaceMethod.GetCustomAttribute<IdempotentAttribute>() is not null || CallContext.Get(CallContext.IdempotencyKey) is not null);
+    /// <summary>Whether sending the call twice has no further effect: <see cref="IdempotentAttribute"/> methods and keyed edits.</summary>
+    private static bool IsRepeatable(IOutgoingGrainCallContext context) =>
+        context.InterfaceMethod.GetCustomAttribute<IdempotentAttribute>() is not null || CallContext.Get(CallContext.IdempotencyKey) is not null;
 
-    private static bool IsOwnerLost(Exception exception) =>
-        exception is SiloUnavailableException or OrleansMessageRejectionException or SessionMovedException;
+    /// <summary>
+    /// A call rejected before the session ran it (<see cref="OrleansMessageRejectionException"/>: the owner could not be
+    /// reached) or refused by a stale copy (<see cref="SessionMovedException"/>) had no effect, so any call may go again
+    /// (a new session's open too: it is placed again, on a silo that answers). A call broken in flight
+    /// (<see cref="SiloUnavailableException"/>) may have run, so only a repeatable one goes again.
+    /// </summary>
+    private static bool MaySendAgain(Exception exception, bool repeatable) =>
+        exception is OrleansMessageRejectionException or SessionMovedException || (repeatable && exception is SiloUnavailableException);
 
     [LoggerMessage(EventId = 700, Level = LogLevel.Information, Message = "{Method} to {Grain}: owner unreachable (attempt {Attempt}, {Error}); retrying")]
     private static partial void LogRetry(ILogger logger, string method, GrainId grain, int attempt, string error);

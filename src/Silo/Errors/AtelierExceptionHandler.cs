@@ -36,7 +36,7 @@ internal sealed partial class AtelierExceptionHandler(IProblemDetailsService pro
         string detail;
         if (mapping is { } known)
         {
-            detail = exception.Message;
+            detail = known.Detail ?? exception.Message;
             if (known.RetryAfter)
             {
                 httpContext.Response.Headers.RetryAfter = ExceptionMapping.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);

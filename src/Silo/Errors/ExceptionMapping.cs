@@ -11,7 +11,10 @@ internal static class ExceptionMapping
     /// <summary>Seconds clients are asked to wait after an overload.</summary>
     public const int RetryAfterSeconds = 2;
 
-    public readonly record struct Mapping(int Status, string Code, string Title, bool RetryAfter = false);
+    /// <param name="Detail">The detail to answer instead of the exception's message (whose text is Orleans' internals).</param>
+    public readonly record struct Mapping(int Status, string Code, string Title, bool RetryAfter = false, string? Detail = null);
+
+    private const string OwnerUnreachable = "The silo that holds this session cannot be reached right now; retry shortly.";
 
     /// <summary>The mapping for a known error, or null for an unexpected one (500).</summary>
     public static Mapping? Map(Exception exception) => exception switch
@@ -24,11 +27,11 @@ internal static class ExceptionMapping
         // The store holds a model that cannot be loaded: a server-side fault with its own code (the message names the file).
         Atelier.Models.Manifest.ModelManifestException => new(StatusCodes.Status500InternalServerError, ErrorCodes.ModelLoadFailed, "Model cannot be loaded"),
         // The session's owner died or cannot be reached, and the call could not be retried (or its retry budget ran out).
-        SiloUnavailableException or OrleansMessageRejectionException => FromCode(ErrorCodes.Overloaded),
+        SiloUnavailableException or OrleansMessageRejectionException => FromCode(ErrorCodes.Overloaded) with { Detail = OwnerUnreachable },
         DeviceMemoryExhaustedException => FromCode(ErrorCodes.Overloaded),
         // A grain call that outlived Cluster:ResponseTimeout (a queue longer than the silo can serve in time): the
         // client should come back later, not see a server fault.
-        TimeoutException => FromCode(ErrorCodes.Overloaded),
+        TimeoutException => FromCode(ErrorCodes.Overloaded) with { Detail = "The request did not complete in time; retry shortly." },
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
             new(StatusCodes.Status413PayloadTooLarge, ErrorCodes.PayloadTooLarge, "Request body too large"),
         BadHttpRequestException e => new(e.StatusCode, ErrorCodes.InvalidRequest, "Bad request"),

@@ -24,7 +24,7 @@ internal static class GrpcStatusMapping
             return null;
         }
 
-        return new Failure(FromHttpStatus(http.Status), exception.Message, http.Code, http.Status, http.RetryAfter);
+        return new Failure(FromHttpStatus(http.Status), http.Detail ?? exception.Message, http.Code, http.Status, http.RetryAfter);
     }
 
     /// <summary>The gRPC status of an HTTP API status (the table in docs/grpc.md).</summary>
