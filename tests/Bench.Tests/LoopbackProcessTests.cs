@@ -82,7 +82,16 @@ public sealed class LoopbackProcessTests
         b.Kill();
         await SiloProcess.WaitForClusterAsync([a], CancellationToken.None);
 
-        var (id, owner) = await SessionApi.OpenAsync(a.Http, DiskScene.Png(64, 48, 10), "image/png", model: null, CancellationToken.None);
+        string id, owner;
+        try
+        {
+            (id, owner) = await SessionApi.OpenAsync(a.Http, DiskScene.Png(64, 48, 10), "image/png", model: null, CancellationToken.None);
+        }
+        catch (InvalidOperationException error)
+        {
+            throw new InvalidOperationException($"{error.Message}\nsilo ca:\n{a.OutputTail}", error);
+        }
+
         Assert.Equal("ca", owner);
         Assert.Equal("ca", await SessionApi.GetAsync(a.Http, id, CancellationToken.None));
     }

@@ -31,6 +31,7 @@ internal sealed partial class IngressRetryFilter(IOptions<ClusterOptions> option
         }
 
         var repeatable = IsRepeatable(context);
+        var callerCancellation = context.Request.GetCancellationToken();
 
         var started = time.GetTimestamp();
         var delay = FirstDelay;
@@ -42,12 +43,12 @@ internal sealed partial class IngressRetryFilter(IOptions<ClusterOptions> option
                 await context.Invoke().ConfigureAwait(false);
                 failure = context.Response?.Exception;
             }
-            catch (Exception e) when (MaySendAgain(e, repeatable))
+            catch (Exception e) when (MaySendAgain(e, repeatable, callerCancellation))
             {
                 failure = e;
             }
 
-            if (failure is null || !MaySendAgain(failure, repeatable) || time.GetElapsedTime(started) + delay > options.Value.RetryBudget)
+            if (failure is null || !MaySendAgain(failure, repeatable, callerCancellation) || time.GetElapsedTime(started) + delay > options.Value.RetryBudget)
             {
                 if (failure is not null && context.Response?.Exception is null)
                 {
@@ -70,11 +71,16 @@ internal sealed partial class IngressRetryFilter(IOptions<ClusterOptions> option
     /// <summary>
     /// A call rejected before the session ran it (<see cref="OrleansMessageRejectionException"/>: the owner could not be
     /// reached) or refused by a stale copy (<see cref="SessionMovedException"/>) had no effect, so any call may go again
-    /// (a new session's open too: it is placed again, on a silo that answers). A call broken in flight
-    /// (<see cref="SiloUnavailableException"/>) may have run, so only a repeatable one goes again.
+    /// (a new session's open too: it is placed again, on a silo that answers). So had a call that failed with
+    /// <see cref="OperationCanceledException"/> although its caller did not cancel it: session code cancels only on the
+    /// caller's token, so that is the runtime giving up on addressing it (a grain-directory lookup cancelled ten times
+    /// while a dead silo's directory range moves to the survivors; Orleans rejects the call with that exception).
+    /// A call broken in flight (<see cref="SiloUnavailableException"/>) may have run, so only a repeatable one goes again.
     /// </summary>
-    private static bool MaySendAgain(Exception exception, bool repeatable) =>
-        exception is OrleansMessageRejectionException or SessionMovedException || (repeatable && exception is SiloUnavailableException);
+    private static bool MaySendAgain(Exception exception, bool repeatable, CancellationToken callerCancellation) =>
+        exception is OrleansMessageRejectionException or SessionMovedException
+        || (exception is OperationCanceledException && !callerCancellation.IsCancellationRequested)
+        || (repeatable && exception is SiloUnavailableException);
 
     [LoggerMessage(EventId = 700, Level = LogLevel.Information, Message = "{Method} to {Grain}: owner unreachable (attempt {Attempt}, {Error}); retrying")]
     private static partial void LogRetry(ILogger logger, string method, GrainId grain, int attempt, string error);
