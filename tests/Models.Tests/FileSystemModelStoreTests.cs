@@ -79,6 +79,34 @@ public sealed class FileSystemModelStoreTests : IDisposable
         Assert.Contains("'model.onnx'", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_verified_file_is_hashed_again_only_when_its_size_or_write_time_changed()
+    {
+        await Register(TarGz(IsnetModel("stamped")), "stamped");
+        var entry = (await _store.GetAsync("stamped", default))!;
+        var path = entry.PathOf("model");
+        var original = await File.ReadAllBytesAsync(path);
+        var written = File.GetLastWriteTimeUtc(path);
+
+        // Same size, same write time: the registration's verification stands, the content is not read again.
+        var flipped = (byte[])original.Clone();
+        flipped[^1] ^= 0xFF;
+        await File.WriteAllBytesAsync(path, flipped);
+        File.SetLastWriteTimeUtc(path, written);
+        await _store.VerifyAsync(entry, default);
+
+        // A new write time: hashed again, and the change is found.
+        File.SetLastWriteTimeUtc(path, written.AddSeconds(1));
+        var error = await Assert.ThrowsAsync<Atelier.Models.Manifest.ModelManifestException>(() => _store.VerifyAsync(entry, default));
+        Assert.Contains("does not match its sha256", error.Message, StringComparison.Ordinal);
+
+        // Restored content verifies, and a failed file is never taken as verified afterwards.
+        await File.WriteAllBytesAsync(path, original);
+        await _store.VerifyAsync(entry, default);
+        await File.WriteAllBytesAsync(path, [.. original, 0]);
+        await Assert.ThrowsAsync<Atelier.Models.Manifest.ModelManifestException>(() => _store.VerifyAsync(entry, default));
+    }
+
     public static TheoryData<string, byte[], string> RejectedArchives()
     {
         var good = IsnetModel("bad");

@@ -94,8 +94,7 @@ internal sealed class P6ModelSwap : ISuiteScenario
                 ["swapMedianMs"] = Math.Round(s, 1),
                 ["rawSessionCreateMedianMs"] = Math.Round(r, 1),
                 ["ratio"] = Math.Round(s / r, 3),
-                ["sha256MedianMs"] = Math.Round(h, 1),
-                ["ratioWithoutSha256"] = Math.Round((s - h) / r, 3),
+                ["sha256MedianMs"] = Math.Round(h, 1), // what re-hashing on every load would add: files are verified once (registration or first load)
                 ["fileBytes"] = entries[m].SizeBytes,
             };
         }
@@ -103,7 +102,7 @@ internal sealed class P6ModelSwap : ISuiteScenario
         var met = worst <= 1.2;
         if (!met)
         {
-            detail["note"] = "target missed: the swap verifies each file's sha256 before loading (Models:Loader:VerifyChecksums, default on); see ratioWithoutSha256 for the load alone";
+            detail["note"] = "target missed: the swap costs more than the raw session creation by more than 20 % (files are verified once, so this is the host's own work: eviction, store lookup, byte accounting)";
         }
 
         return new ScenarioResult(Id, What, Math.Round(worst, 3), "× (swap / raw create, worse model)", "≤ 1.2 ×", met, detail);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Atelier.Models.Manifest;
 using Microsoft.Extensions.Logging;
@@ -9,12 +10,17 @@ namespace Atelier.Models.Store;
 /// Models as folders under one root: <c>&lt;root&gt;/&lt;id&gt;/model.json</c> plus its files.
 /// <c>.staging/</c> holds registrations in progress and <c>.trash/</c> replaced or deleted models
 /// until they are removed; both are hidden from listing. Registrations and deletions are serialized.
+/// A file's sha256 is computed when it is registered and again only when its size or modification time changed
+/// since it was last verified (a model swap costs the load, not a re-hash of hundreds of megabytes).
 /// </summary>
 public sealed partial class FileSystemModelStore : IModelStore, IDisposable
 {
     private readonly ModelStoreOptions _options;
     private readonly ILogger<FileSystemModelStore> _logger;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+
+    /// <summary>Files whose content matched a sha256, by full path, with the size and write time they had then.</summary>
+    private readonly ConcurrentDictionary<string, VerifiedFile> _verified = new(StringComparer.Ordinal);
 
     public FileSystemModelStore(IOptions<ModelStoreOptions> options, ILogger<FileSystemModelStore> logger)
     {
@@ -136,6 +142,7 @@ public sealed partial class FileSystemModelStore : IModelStore, IDisposable
             Directory.CreateDirectory(TrashRoot);
             Directory.Move(directory, trash);
             TryDelete(trash);
+            Forget(directory);
             LogDeleted(_logger, id);
             return true;
         }
@@ -148,7 +155,7 @@ public sealed partial class FileSystemModelStore : IModelStore, IDisposable
     public async Task VerifyAsync(ModelEntry entry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        await VerifyFilesAsync(entry.Manifest, entry.Directory, cancellationToken).ConfigureAwait(false);
+        await VerifyFilesAsync(entry.Manifest, entry.Directory, remember: true, cancellationToken).ConfigureAwait(false);
     }
 
     public void Dispose() => _writeLock.Dispose();
@@ -178,7 +185,7 @@ public sealed partial class FileSystemModelStore : IModelStore, IDisposable
 
         try
         {
-            await VerifyFilesAsync(manifest, folder, cancellationToken).ConfigureAwait(false);
+            await VerifyFilesAsync(manifest, folder, remember: false, cancellationToken).ConfigureAwait(false);
         }
         catch (ModelManifestException e)
         {
@@ -217,6 +224,8 @@ public sealed partial class FileSystemModelStore : IModelStore, IDisposable
                 TryDelete(trash);
             }
 
+            Forget(target);
+            RememberVerified(manifest, target);
             LogRegistered(_logger, manifest.Id, manifest.Kind, replaced);
             var entry = await ReadEntryAsync(target, cancellationToken).ConfigureAwait(false)
                 ?? throw new InvalidOperationException($"Model '{manifest.Id}' vanished right after registration.");
@@ -270,24 +279,69 @@ public sealed partial class FileSystemModelStore : IModelStore, IDisposable
         return ModelManifestSerializer.Parse(bytes);
     }
 
-    private static async Task VerifyFilesAsync(ModelManifest manifest, string folder, CancellationToken cancellationToken)
+    /// <param name="remember">Whether to remember the verified files (not for a staging folder that is moved next).</param>
+    private async Task VerifyFilesAsync(ModelManifest manifest, string folder, bool remember, CancellationToken cancellationToken)
     {
         foreach (var (role, file) in manifest.Files)
         {
-            var path = Path.Combine(folder, file.Path);
-            if (!File.Exists(path))
+            var path = Path.GetFullPath(Path.Combine(folder, file.Path));
+            var info = new FileInfo(path);
+            if (!info.Exists)
             {
                 throw new ModelManifestException($"Model '{manifest.Id}': file '{file.Path}' ({role}) is missing.");
+            }
+
+            var stamp = new VerifiedFile(file.Sha256, info.Length, info.LastWriteTimeUtc);
+            if (_verified.TryGetValue(path, out var known) && known == stamp)
+            {
+                continue;
             }
 
             await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.Asynchronous | FileOptions.SequentialScan);
             var actual = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
             if (!string.Equals(actual, file.Sha256, StringComparison.Ordinal))
             {
+                _verified.TryRemove(path, out _);
                 throw new ModelManifestException($"Model '{manifest.Id}': file '{file.Path}' ({role}) does not match its sha256 (expected {file.Sha256}, got {actual}).");
+            }
+
+            if (remember)
+            {
+                _verified[path] = stamp;
             }
         }
     }
+
+    /// <summary>
+    /// Remembers the files of a model just verified in staging and moved to <paramref name="folder"/> (a rename keeps
+    /// size and write time), so its first load does not hash them again.
+    /// </summary>
+    private void RememberVerified(ModelManifest manifest, string folder)
+    {
+        foreach (var file in manifest.Files.Values)
+        {
+            var path = Path.GetFullPath(Path.Combine(folder, file.Path));
+            var info = new FileInfo(path);
+            if (info.Exists)
+            {
+                _verified[path] = new VerifiedFile(file.Sha256, info.Length, info.LastWriteTimeUtc);
+            }
+        }
+    }
+
+    private void Forget(string folder)
+    {
+        var prefix = Path.GetFullPath(folder) + Path.DirectorySeparatorChar;
+        foreach (var path in _verified.Keys)
+        {
+            if (path.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                _verified.TryRemove(path, out _);
+            }
+        }
+    }
+
+    private readonly record struct VerifiedFile(string Sha256, long Length, DateTime LastWriteTimeUtc);
 
     /// <summary>The folder holding model.json: the extraction root, or its single top-level folder.</summary>
     private static string FindModelFolder(string content)

@@ -22,7 +22,10 @@ public interface IModelStore
     /// <summary>Deletes a model; false when there was none.</summary>
     Task<bool> DeleteAsync(string id, CancellationToken cancellationToken);
 
-    /// <summary>Checks every file of a model against its manifest sha256; throws naming the first bad file.</summary>
+    /// <summary>
+    /// Checks every file of a model against its manifest sha256; throws naming the first bad file. A store may skip a
+    /// file it verified before whose size and modification time have not changed since.
+    /// </summary>
     Task VerifyAsync(ModelEntry entry, CancellationToken cancellationToken);
 }
 
