@@ -5,7 +5,8 @@ namespace Atelier.Grains.Sessions;
 /// <summary>
 /// A session's image versions for undo/redo. Each version is kept encoded (the original upload as
 /// received, applied edits as lossless PNG), bounded by a count and a byte limit (oldest versions go
-/// first; the current one always stays); only the current version is kept decoded.
+/// first; the current one always stays). The current version is decoded on first use and kept until
+/// <see cref="ReleaseDecoded"/> or the next change.
 /// </summary>
 internal sealed class ImageHistory(int maxVersions, long maxBytes, ImageDecodeOptions decodeOptions) : IDisposable
 {
@@ -73,6 +74,9 @@ internal sealed class ImageHistory(int maxVersions, long maxBytes, ImageDecodeOp
         ClearDecoded();
         Current++;
     }
+
+    /// <summary>Drops the decoded current image (3 bytes per pixel); the next use of <see cref="Image"/> decodes it again.</summary>
+    public void ReleaseDecoded() => ClearDecoded();
 
     public void Dispose() => ClearDecoded();
 
