@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Atelier.Imaging;
 
@@ -15,6 +17,7 @@ internal readonly struct LinearAxis : IDisposable
 
     public LinearAxis(int inSize, int outSize)
     {
+        InSize = inSize;
         Count = outSize;
         _index = ArrayPool<int>.Shared.Rent(outSize * 2);
         _lambda = ArrayPool<float>.Shared.Rent(outSize * 2);
@@ -38,6 +41,9 @@ internal readonly struct LinearAxis : IDisposable
 
     public int Count { get; }
 
+    /// <summary>Length of the input axis: every index is below it.</summary>
+    public int InSize { get; }
+
     public int Index0(int i) => _index[i * 2];
 
     public int Index1(int i) => _index[(i * 2) + 1];
@@ -49,11 +55,20 @@ internal readonly struct LinearAxis : IDisposable
     /// <summary><c>output[i] = input[i0]·λ0 + input[i1]·λ1</c> for every output index.</summary>
     public void Apply(ReadOnlySpan<float> input, Span<float> output)
     {
-        var index = _index.AsSpan(0, Count * 2);
-        var lambda = _lambda.AsSpan(0, Count * 2);
+        // Indices were clamped to [0, inSize) when the axis was built: read without bounds checks (this is the
+        // per-row gather of every mask upscale).
+        ArgumentOutOfRangeException.ThrowIfLessThan(input.Length, InSize);
+        ArgumentOutOfRangeException.ThrowIfLessThan(output.Length, Count);
+        ref var index = ref MemoryMarshal.GetArrayDataReference(_index);
+        ref var lambda = ref MemoryMarshal.GetArrayDataReference(_lambda);
+        ref var source = ref MemoryMarshal.GetReference(input);
+        ref var target = ref MemoryMarshal.GetReference(output);
         for (var i = 0; i < Count; i++)
         {
-            output[i] = (input[index[i * 2]] * lambda[i * 2]) + (input[index[(i * 2) + 1]] * lambda[(i * 2) + 1]);
+            var j = i * 2;
+            Unsafe.Add(ref target, i) =
+                (Unsafe.Add(ref source, Unsafe.Add(ref index, j)) * Unsafe.Add(ref lambda, j))
+                + (Unsafe.Add(ref source, Unsafe.Add(ref index, j + 1)) * Unsafe.Add(ref lambda, j + 1));
         }
     }
 

@@ -134,6 +134,33 @@ public sealed class SamTransformTests
         }
     }
 
+    [Theory]
+    [InlineData(1800, 1200, 0f)]
+    [InlineData(1800, 1200, 1.5f)]
+    [InlineData(33, 1025, -0.75f)]
+    public void The_mask_is_exactly_the_upscaled_logits_above_the_threshold(int width, int height, float threshold)
+    {
+        var random = new Random(width ^ height);
+        var lowRes = new float[256 * 256];
+        for (var i = 0; i < lowRes.Length; i++)
+        {
+            lowRes[i] = (float)((random.NextDouble() * 8) - 4);
+        }
+
+        var transform = new SamTransform(width, height);
+        var logits = new float[width * height];
+        transform.PostprocessLogits(lowRes, logits);
+        using var mask = transform.PostprocessMask(lowRes, threshold);
+
+        for (var i = 0; i < logits.Length; i++)
+        {
+            if (mask.Data[i] != (logits[i] > threshold ? Mask.On : 0))
+            {
+                Assert.Fail($"pixel {i % width},{i / width}: logit {logits[i]} vs threshold {threshold}, mask {mask.Data[i]}");
+            }
+        }
+    }
+
     [Fact]
     public void Postprocess_splits_a_half_positive_low_res_mask_down_the_middle()
     {

@@ -51,7 +51,27 @@ public sealed record SegmentRequest(
     PromptBox? Box,
     bool Multimask,
     bool Refine,
-    int Dilate);
+    int Dilate)
+{
+    /// <summary>
+    /// How the caller will read the masks: the best mask as PNG (<see cref="SegmentResult.BestMaskPng"/>), the masks
+    /// as COCO RLE (<see cref="MaskResult.Rle"/>), or both (the default). A click encodes only what is asked for.
+    /// </summary>
+    [Id(5)]
+    public MaskEncodings Encodings { get; init; } = MaskEncodings.Png | MaskEncodings.Rle;
+}
+
+/// <summary>Encodings of a segmentation result a caller reads.</summary>
+[Flags]
+[GenerateSerializer, Alias("atelier.mask-encodings")]
+public enum MaskEncodings
+{
+    /// <summary>The best mask as a single-channel PNG.</summary>
+    Png = 1,
+
+    /// <summary>Every returned mask as COCO compressed RLE.</summary>
+    Rle = 2,
+}
 
 /// <summary>A prompt point; <paramref name="Label"/> is 1 (foreground) or 0 (background).</summary>
 [GenerateSerializer, Immutable, Alias("atelier.prompt-point")]
@@ -65,15 +85,21 @@ public readonly record struct PromptBox(float X0, float Y0, float X1, float Y1);
 [GenerateSerializer, Immutable, Alias("atelier.select-subject-request")]
 public sealed record SelectSubjectRequest(int Dilate);
 
-/// <summary>One mask: predicted quality, size, bounding box <c>[x, y, w, h]</c> and COCO compressed RLE.</summary>
+/// <summary>
+/// One mask: predicted quality, size, bounding box <c>[x, y, w, h]</c> and COCO compressed RLE (null when the request
+/// did not ask for <see cref="MaskEncodings.Rle"/>).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("atelier.mask-result")]
-public sealed record MaskResult(float Score, long Area, int[] Bbox, RleMask Rle);
+public sealed record MaskResult(float Score, long Area, int[] Bbox, RleMask? Rle);
 
 /// <summary>COCO RLE: <c>size = [h, w]</c>, <c>counts</c> in pycocotools' compressed string form (column-major).</summary>
 [GenerateSerializer, Immutable, Alias("atelier.rle-mask")]
 public sealed record RleMask(int[] Size, string Counts);
 
-/// <summary>Masks best first, the best one also as a single-channel 0/255 PNG at the original size.</summary>
+/// <summary>
+/// Masks best first, the best one also as a single-channel 0/255 PNG at the original size (empty when the request did
+/// not ask for <see cref="MaskEncodings.Png"/>).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("atelier.segment-result")]
 public sealed record SegmentResult(IReadOnlyList<MaskResult> Masks, byte[] BestMaskPng, double ElapsedMs)
 {

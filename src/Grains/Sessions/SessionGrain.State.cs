@@ -125,15 +125,15 @@ internal sealed partial class SessionGrain
         return _embedding;
     }
 
-    private static MaskResult Describe(Mask mask, float score)
+    private static MaskResult Describe(Mask mask, float score, bool rle = true)
     {
         var box = MaskOps.BoundingBox(mask);
-        var rle = RleCodec.Encode(mask);
+        CocoRle? encoded = rle ? RleCodec.Encode(mask) : null;
         return new MaskResult(
             score,
             MaskOps.Area(mask),
             box is { } b ? [b.X, b.Y, b.Width, b.Height] : [0, 0, 0, 0],
-            new RleMask([rle.Height, rle.Width], rle.Counts));
+            encoded is { } e ? new RleMask([e.Height, e.Width], e.Counts) : null);
     }
 
     private static Mask Copy(Mask mask)
@@ -143,12 +143,15 @@ internal sealed partial class SessionGrain
         return copy;
     }
 
-    /// <summary>Makes <paramref name="best"/> (owned from now on) the selection and builds the response.</summary>
-    private SegmentResult Select(Mask best, IReadOnlyList<MaskResult> masks, long started)
+    /// <summary>
+    /// Makes <paramref name="best"/> (owned from now on) the selection and builds the response; the PNG of the best mask
+    /// only when <paramref name="png"/>.
+    /// </summary>
+    private SegmentResult Select(Mask best, IReadOnlyList<MaskResult> masks, long started, bool png = true)
     {
         _selection?.Dispose();
         _selection = best;
-        return new SegmentResult(masks, PngEncoder.Encode(best), time.GetElapsedTime(started).TotalMilliseconds) { Silo = silo.Name };
+        return new SegmentResult(masks, png ? PngEncoder.Encode(best) : [], time.GetElapsedTime(started).TotalMilliseconds) { Silo = silo.Name };
     }
 
     /// <summary>The mask an edit applies to: a supplied PNG at the image size, or the current selection; then dilated.</summary>

@@ -233,11 +233,12 @@ internal sealed partial class SessionGrain(
         try
         {
             var masks = new List<MaskResult>(candidates.Count);
+            var rle = request.Encodings.HasFlag(MaskEncodings.Rle);
             Mask? best = null;
             foreach (var candidate in candidates)
             {
                 var mask = request.Dilate > 1 ? MaskOps.Dilate(candidate.Mask, request.Dilate) : null;
-                masks.Add(Describe(mask ?? candidate.Mask, candidate.PredictedIou));
+                masks.Add(Describe(mask ?? candidate.Mask, candidate.PredictedIou, rle));
                 if (best is null)
                 {
                     best = mask ?? Copy(candidate.Mask);
@@ -250,7 +251,7 @@ internal sealed partial class SessionGrain(
 
             _lowRes = candidates[0].LowResLogits;
             _lowResLost = false;
-            return Select(best!, masks, started);
+            return Select(best!, masks, started, png: request.Encodings.HasFlag(MaskEncodings.Png));
         }
         finally
         {

@@ -138,7 +138,10 @@ internal static partial class SessionEndpoints
         var grain = Session(context, grains, id);
         var body = await RequestBodies.ReadJsonAsync<SegmentBody>(context.Request, api.Value.MaxJsonBytes, json.Options, context.RequestAborted).ConfigureAwait(false)
             ?? throw new InvalidPromptException("body: a JSON body with points and/or a box is required");
-        var request = PromptValidator.ToRequest(body, sessions.Value, api.Value);
+        var request = PromptValidator.ToRequest(body, sessions.Value, api.Value) with
+        {
+            Encodings = WantsJson(context.Request) ? MaskEncodings.Rle : MaskEncodings.Png,
+        };
         var result = await grain.Segment(request, context.RequestAborted).ConfigureAwait(false);
         return MaskResult(context, result);
     }

@@ -37,7 +37,8 @@ internal sealed record SegmentResponse(IReadOnlyList<MaskResponse> Masks, double
         for (var i = 0; i < masks.Length; i++)
         {
             var mask = result.Masks[i];
-            masks[i] = new MaskResponse(mask.Score, mask.Area, mask.Bbox, new RleResponse(mask.Rle.Size, mask.Rle.Counts));
+            var rle = mask.Rle ?? throw new InvalidOperationException("The segmentation was not asked for RLE masks.");
+            masks[i] = new MaskResponse(mask.Score, mask.Area, mask.Bbox, new RleResponse(rle.Size, rle.Counts));
         }
 
         return new SegmentResponse(masks, result.ElapsedMs);

@@ -50,6 +50,9 @@ internal static class GrpcConvert
         };
     }
 
+    /// <summary>What a segmentation must encode for a reply in <paramref name="format"/>.</summary>
+    public static MaskEncodings Encodings(V1.MaskFormat format) => format == V1.MaskFormat.Rle ? MaskEncodings.Rle : MaskEncodings.Png;
+
     public static V1.SegmentReply Segment(SegmentResult result, V1.MaskFormat format)
     {
         var reply = new V1.SegmentReply { ElapsedMs = result.ElapsedMs, Silo = result.Silo ?? "" };
@@ -57,10 +60,10 @@ internal static class GrpcConvert
         {
             var m = new V1.Mask { Score = mask.Score, Area = mask.Area };
             m.Bbox.Add(mask.Bbox);
-            if (format == V1.MaskFormat.Rle)
+            if (format == V1.MaskFormat.Rle && mask.Rle is { } rle)
             {
-                m.Rle = new V1.Rle { Counts = mask.Rle.Counts };
-                m.Rle.Size.Add(mask.Rle.Size);
+                m.Rle = new V1.Rle { Counts = rle.Counts };
+                m.Rle.Size.Add(rle.Size);
             }
 
             reply.Masks.Add(m);

@@ -45,7 +45,8 @@ internal sealed partial class SessionsService
                 }
 
                 var request = PromptValidator.ToRequest(
-                    GrpcConvert.SegmentBody(message.Points, message.Box, message.Multimask, refine: false, message.Dilate), sessions.Value, api.Value);
+                    GrpcConvert.SegmentBody(message.Points, message.Box, message.Multimask, refine: false, message.Dilate), sessions.Value, api.Value)
+                    with { Encodings = GrpcConvert.Encodings(message.Format) };
                 slot.Writer.TryWrite(new Prompt(message.Seq, request, message.Format));
             }
         }

@@ -105,7 +105,8 @@ internal sealed partial class SessionsService(
         var request = await call.ReadRequestAsync(V1.SegmentRequest.Parser).ConfigureAwait(false);
         var grain = Session(call, request.SessionId);
         var prompt = PromptValidator.ToRequest(
-            GrpcConvert.SegmentBody(request.Points, request.Box, request.Multimask, request.Refine, request.Dilate), sessions.Value, api.Value);
+            GrpcConvert.SegmentBody(request.Points, request.Box, request.Multimask, request.Refine, request.Dilate), sessions.Value, api.Value)
+            with { Encodings = GrpcConvert.Encodings(request.Format) };
         var result = await grain.Segment(prompt, call.Token).ConfigureAwait(false);
         await call.WriteAsync(GrpcConvert.Segment(result, request.Format)).ConfigureAwait(false);
     }

@@ -69,6 +69,34 @@ public sealed class SessionGrainTests(GrainsFixture fixture) : IClassFixture<Gra
     }
 
     [Fact]
+    public async Task A_click_encodes_only_what_the_caller_reads_and_both_encodings_describe_the_same_mask()
+    {
+        await using var cluster = await fixture.StartClusterAsync();
+        var (scene, truth) = Scenes.Disk(W, H, Cx, Cy, R);
+        using var _ = scene;
+        var session = GrainsFixture.Session(cluster.Silos[0]);
+        await session.Open(new ImageUpload(PngEncoder.Encode(scene), "image/png"), new OpenSessionOptions(null, null), default);
+        var click = new SegmentRequest([new PromptPoint(Cx, Cy, 1)], null, Multimask: true, false, 0);
+
+        var png = await session.Segment(click with { Encodings = MaskEncodings.Png }, default);
+        var rle = await session.Segment(click with { Encodings = MaskEncodings.Rle }, default);
+        var both = await session.Segment(click, default);
+
+        Assert.All(png.Masks, m => Assert.Null(m.Rle));
+        Assert.NotEmpty(png.BestMaskPng);
+        Assert.Empty(rle.BestMaskPng);
+        Assert.All(rle.Masks, m => Assert.NotNull(m.Rle));
+        Assert.Equal(rle.Masks.Select(m => m.Rle!.Counts), both.Masks.Select(m => m.Rle!.Counts));
+        Assert.Equal(png.BestMaskPng, both.BestMaskPng);
+        Assert.Equal(png.Masks.Select(m => (m.Score, m.Area)), rle.Masks.Select(m => (m.Score, m.Area)));
+
+        using var fromPng = ImageDecoder.DecodeMask(png.BestMaskPng);
+        using var fromRle = RleCodec.Decode(new CocoRle(rle.Masks[0].Rle!.Size[0], rle.Masks[0].Rle!.Size[1], rle.Masks[0].Rle!.Counts));
+        Assert.True(fromPng.Data.SequenceEqual(fromRle.Data), "the PNG and the RLE of the best mask must be the same mask");
+        Assert.True(Scenes.IoU(fromPng, truth) >= 0.9, $"IoU {Scenes.IoU(fromPng, truth):F3}");
+    }
+
+    [Fact]
     public async Task The_encoder_runs_once_per_image_version_however_many_clicks()
     {
         await using var cluster = await fixture.StartClusterAsync();
