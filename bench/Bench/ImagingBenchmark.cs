@@ -47,6 +47,7 @@ internal sealed class ImagingBenchmark : IBenchmark
         var transform = new SamTransform(width, height);
         var tensor = System.Buffers.ArrayPool<float>.Shared.Rent(transform.ChwLength);
         var lowRes = LowResLogits();
+        var logits = new float[width * height];
         try
         {
             using var decoded = ImageDecoder.Decode(jpeg, "image/jpeg");
@@ -62,8 +63,9 @@ internal sealed class ImagingBenchmark : IBenchmark
                     transform.Preprocess(image, tensor);
                 },
                 () => transform.PostprocessMask(lowRes).Dispose(),
-                () => ReferencePostprocess(lowRes, transform));
-            var (decode, preprocess, both, post, reference) = (medians[0], medians[1], medians[2], medians[3], medians[4]);
+                () => ReferencePostprocess(lowRes, transform),
+                () => FullThenThreshold(lowRes, transform, logits));
+            var (decode, preprocess, both, post, reference, full) = (medians[0], medians[1], medians[2], medians[3], medians[4], medians[5]);
 
             var output = context.Output;
             output.WriteLine($"Input: {source}, {width}x{height}, {jpeg.Length:N0} bytes; SAM target {transform.ResizedWidth}x{transform.ResizedHeight} padded to 1024. Median of {Iterations} runs after {Warmup} warm-up.");
@@ -73,9 +75,11 @@ internal sealed class ImagingBenchmark : IBenchmark
             output.WriteLine($"| JPEG decode (SkiaSharp SKCodec, RGB) | {decode:F2} |");
             output.WriteLine($"| SAM preprocess (PIL-bilinear resize + normalise + pad, CHW float32) | {preprocess:F2} |");
             output.WriteLine($"| Decode + SAM preprocess | {both:F2} |");
-            output.WriteLine($"| Mask post-process 256² → 1024² → crop → {width}x{height} + threshold (separable) | {post:F2} |");
+            output.WriteLine($"| Mask post-process 256² → 1024² → crop → {width}x{height} + threshold (separable; only chunks along the edge interpolated) | {post:F2} |");
             output.WriteLine($"| Same, direct per-pixel reference (full 1024² intermediate) | {reference:F2} |");
+            output.WriteLine($"| Same, every pixel upscaled (separable logits) then thresholded: what a mask cost before the edge-only path | {full:F2} |");
             output.WriteLine($"| Ratio reference / separable | {reference / post:F2}x |");
+            output.WriteLine($"| Ratio every pixel / edge-only (the mask a click returns) | {full / post:F2}x |");
         }
         finally
         {
@@ -134,6 +138,18 @@ internal sealed class ImagingBenchmark : IBenchmark
     }
 
     /// <summary>A blob-shaped logit map like SAM's: positive inside an ellipse, negative outside.</summary>
+    /// <summary>Every output logit (<see cref="SamTransform.PostprocessLogits"/>), then the threshold: the mask path before it interpolated only chunks along the edge.</summary>
+    private static void FullThenThreshold(float[] lowRes, SamTransform transform, float[] logits)
+    {
+        transform.PostprocessLogits(lowRes, logits);
+        using var mask = new Mask(transform.OriginalWidth, transform.OriginalHeight, clear: false);
+        var data = mask.Data;
+        for (var i = 0; i < logits.Length; i++)
+        {
+            data[i] = logits[i] > 0f ? Mask.On : (byte)0;
+        }
+    }
+
     private static float[] LowResLogits()
     {
         var logits = new float[256 * 256];

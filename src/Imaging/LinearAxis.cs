@@ -55,15 +55,23 @@ internal readonly struct LinearAxis : IDisposable
     /// <summary><c>output[i] = input[i0]·λ0 + input[i1]·λ1</c> for every output index.</summary>
     public void Apply(ReadOnlySpan<float> input, Span<float> output)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(output.Length, Count);
+        Apply(input, output, 0, Count);
+    }
+
+    /// <summary>Outputs <paramref name="start"/> to <paramref name="end"/> (exclusive) of <see cref="Apply(ReadOnlySpan{float}, Span{float})"/>.</summary>
+    public void Apply(ReadOnlySpan<float> input, Span<float> output, int start, int end)
+    {
         // Indices were clamped to [0, inSize) when the axis was built: read without bounds checks (this is the
         // per-row gather of every mask upscale).
         ArgumentOutOfRangeException.ThrowIfLessThan(input.Length, InSize);
-        ArgumentOutOfRangeException.ThrowIfLessThan(output.Length, Count);
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(end, Math.Min(Count, output.Length));
         ref var index = ref MemoryMarshal.GetArrayDataReference(_index);
         ref var lambda = ref MemoryMarshal.GetArrayDataReference(_lambda);
         ref var source = ref MemoryMarshal.GetReference(input);
         ref var target = ref MemoryMarshal.GetReference(output);
-        for (var i = 0; i < Count; i++)
+        for (var i = start; i < end; i++)
         {
             var j = i * 2;
             Unsafe.Add(ref target, i) =

@@ -174,7 +174,7 @@ public sealed class SamTransform
     public void PostprocessLogits(ReadOnlySpan<float> lowRes, Span<float> logits, int lowResWidth = LowResSize, int lowResHeight = LowResSize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(logits.Length, OriginalWidth * OriginalHeight);
-        Postprocess(lowRes, lowResWidth, lowResHeight, logits, null, 0f);
+        Postprocess(lowRes, lowResWidth, lowResHeight, logits);
     }
 
     /// <summary>Like <see cref="PostprocessLogits"/>, thresholded: pixels whose logit is &gt; <paramref name="threshold"/> (SAM: 0) are 255. The caller disposes the mask.</summary>
@@ -183,7 +183,7 @@ public sealed class SamTransform
         var mask = new Mask(OriginalWidth, OriginalHeight, clear: false);
         try
         {
-            Postprocess(lowRes, lowResWidth, lowResHeight, default, mask, threshold);
+            PostprocessThresholded(lowRes, lowResWidth, lowResHeight, mask, threshold);
             return mask;
         }
         catch
@@ -193,7 +193,7 @@ public sealed class SamTransform
         }
     }
 
-    private void Postprocess(ReadOnlySpan<float> lowRes, int lowW, int lowH, Span<float> logits, Mask? mask, float threshold)
+    private void Postprocess(ReadOnlySpan<float> lowRes, int lowW, int lowH, Span<float> logits)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(lowRes.Length, lowW * lowH);
         int l = TargetLength, nw = ResizedWidth, nh = ResizedHeight, w = OriginalWidth, h = OriginalHeight;
@@ -241,17 +241,7 @@ public sealed class SamTransform
                     indexB = r1;
                 }
 
-                float l0 = downY.Lambda0(oy), l1 = downY.Lambda1(oy);
-                var a = rowA.AsSpan(0, w);
-                var b = rowB.AsSpan(0, w);
-                if (mask is null)
-                {
-                    Lerp(a, b, l0, l1, logits.Slice(oy * w, w));
-                }
-                else
-                {
-                    LerpThreshold(a, b, l0, l1, threshold, mask.Row(oy));
-                }
+                Lerp(rowA.AsSpan(0, w), rowB.AsSpan(0, w), downY.Lambda0(oy), downY.Lambda1(oy), logits.Slice(oy * w, w));
             }
         }
         finally
@@ -260,6 +250,193 @@ public sealed class SamTransform
             ArrayPool<float>.Shared.Return(cropRow);
             ArrayPool<float>.Shared.Return(rowA);
             ArrayPool<float>.Shared.Return(rowB);
+        }
+    }
+
+    /// <summary>Output pixels per chunk of <see cref="PostprocessThresholded"/>.</summary>
+    private const int ChunkWidth = 64;
+
+    /// <summary>
+    /// <see cref="Postprocess"/> with a mask as the output, computing only what the threshold needs. An output pixel is
+    /// a convex combination (two bilinear stages) of the crop-row values around it, so a chunk of
+    /// <see cref="ChunkWidth"/> pixels whose contributing values all lie above the threshold (or all below) by more than
+    /// the rounding of two interpolations (a relative 1e-5, ~25× that bound) is filled without interpolating it; every
+    /// other chunk is computed exactly as <see cref="Postprocess"/> does, so the mask is bit-identical to thresholding
+    /// the full logits. A mask is mostly inside or outside the object: only chunks along its edge are interpolated.
+    /// </summary>
+    private void PostprocessThresholded(ReadOnlySpan<float> lowRes, int lowW, int lowH, Mask mask, float threshold)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(lowRes.Length, lowW * lowH);
+        int l = TargetLength, nw = ResizedWidth, w = OriginalWidth, h = OriginalHeight;
+        using var up = new LinearAxis(lowW, l);
+        using var upY = new LinearAxis(lowH, l);
+        using var down = new LinearAxis(nw, w);
+        using var downY = new LinearAxis(ResizedHeight, h);
+
+        var chunks = (w + ChunkWidth - 1) / ChunkWidth;
+        var stage1Rows = ArrayPool<float>.Shared.Rent(lowH * nw);
+        var a = new CropRow(nw, w, chunks);
+        var b = new CropRow(nw, w, chunks);
+        try
+        {
+            // Only the low-res rows the crop reads (about newh / L of them).
+            var usedRows = upY.Index1(ResizedHeight - 1) + 1;
+            for (var y = 0; y < usedRows; y++)
+            {
+                ApplyCropped(up, lowRes.Slice(y * lowW, lowW), stage1Rows.AsSpan(y * nw, nw));
+            }
+
+            var margin = 1e-5f;
+            var absThreshold = Math.Abs(threshold);
+            for (var oy = 0; oy < h; oy++)
+            {
+                int r0 = downY.Index0(oy), r1 = downY.Index1(oy);
+                if (a.Row != r0)
+                {
+                    if (b.Row == r0)
+                    {
+                        (a, b) = (b, a);
+                    }
+                    else
+                    {
+                        a.Load(stage1Rows, upY, down, nw, r0);
+                    }
+                }
+
+                if (b.Row != r1)
+                {
+                    b.Load(stage1Rows, upY, down, nw, r1);
+                }
+
+                float l0 = downY.Lambda0(oy), l1 = downY.Lambda1(oy);
+                var dst = mask.Row(oy);
+                for (var c = 0; c < chunks; c++)
+                {
+                    int x0 = c * ChunkWidth, x1 = Math.Min(w, x0 + ChunkWidth);
+                    if (a.Plain[c] && b.Plain[c])
+                    {
+                        var min = Math.Min(a.Min[c], b.Min[c]);
+                        var max = Math.Max(a.Max[c], b.Max[c]);
+                        var tolerance = (margin * (Math.Max(Math.Abs(min), Math.Abs(max)) + absThreshold)) + 1e-30f;
+                        if (min > threshold + tolerance)
+                        {
+                            dst[x0..x1].Fill(Mask.On);
+                            continue;
+                        }
+
+                        if (max < threshold - tolerance)
+                        {
+                            dst[x0..x1].Clear();
+                            continue;
+                        }
+                    }
+
+                    a.EnsureOutput(down, c, x0, x1);
+                    b.EnsureOutput(down, c, x0, x1);
+                    LerpThreshold(a.Output.AsSpan(x0, x1 - x0), b.Output.AsSpan(x0, x1 - x0), l0, l1, threshold, dst[x0..x1]);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(stage1Rows);
+            a.Dispose();
+            b.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// One row of the cropped L×L map (interpolated vertically from two stage-1 rows), the range of its values under
+    /// each output chunk, and that row interpolated to the output width, chunk by chunk on demand.
+    /// </summary>
+    private sealed class CropRow(int nw, int w, int chunks) : IDisposable
+    {
+        public int Row { get; private set; } = -1;
+
+        public float[] Crop { get; } = ArrayPool<float>.Shared.Rent(nw);
+
+        public float[] Output { get; } = ArrayPool<float>.Shared.Rent(w);
+
+        public float[] Min { get; } = ArrayPool<float>.Shared.Rent(chunks);
+
+        public float[] Max { get; } = ArrayPool<float>.Shared.Rent(chunks);
+
+        /// <summary>Whether the chunk's values are all numbers (a NaN is never taken as uniform).</summary>
+        public bool[] Plain { get; } = ArrayPool<bool>.Shared.Rent(chunks);
+
+        private readonly bool[] _computed = ArrayPool<bool>.Shared.Rent(chunks);
+
+        public void Load(float[] stage1Rows, LinearAxis upY, LinearAxis down, int width, int row)
+        {
+            var crop = Crop.AsSpan(0, width);
+            Lerp(stage1Rows.AsSpan(upY.Index0(row) * width, width), stage1Rows.AsSpan(upY.Index1(row) * width, width),
+                upY.Lambda0(row), upY.Lambda1(row), crop);
+            for (var c = 0; c < chunks; c++)
+            {
+                int x0 = c * ChunkWidth, x1 = Math.Min(w, x0 + ChunkWidth);
+                var (min, max, plain) = Range(crop[down.Index0(x0)..(down.Index1(x1 - 1) + 1)]);
+                (Min[c], Max[c], Plain[c], _computed[c]) = (min, max, plain, false);
+            }
+
+            Row = row;
+        }
+
+        /// <summary>Smallest and largest value, and whether none is NaN (then min and max mean nothing).</summary>
+        private static (float Min, float Max, bool Plain) Range(ReadOnlySpan<float> values)
+        {
+            float min = float.PositiveInfinity, max = float.NegativeInfinity;
+            var plain = true;
+            var i = 0;
+            var n = Vector<float>.Count;
+            if (Vector.IsHardwareAccelerated && values.Length >= n)
+            {
+                var low = new Vector<float>(values);
+                var high = low;
+                var numbers = Vector.Equals(low, low);
+                for (i = n; i <= values.Length - n; i += n)
+                {
+                    var v = new Vector<float>(values[i..]);
+                    low = Vector.Min(low, v);
+                    high = Vector.Max(high, v);
+                    numbers &= Vector.Equals(v, v);
+                }
+
+                plain = numbers == Vector<int>.AllBitsSet;
+                for (var lane = 0; lane < n; lane++)
+                {
+                    min = Math.Min(min, low[lane]);
+                    max = Math.Max(max, high[lane]);
+                }
+            }
+
+            for (; i < values.Length; i++)
+            {
+                var v = values[i];
+                min = Math.Min(min, v);
+                max = Math.Max(max, v);
+                plain &= !float.IsNaN(v);
+            }
+
+            return (min, max, plain);
+        }
+
+        public void EnsureOutput(LinearAxis down, int chunk, int x0, int x1)
+        {
+            if (!_computed[chunk])
+            {
+                down.Apply(Crop, Output, x0, x1);
+                _computed[chunk] = true;
+            }
+        }
+
+        public void Dispose()
+        {
+            ArrayPool<float>.Shared.Return(Crop);
+            ArrayPool<float>.Shared.Return(Output);
+            ArrayPool<float>.Shared.Return(Min);
+            ArrayPool<float>.Shared.Return(Max);
+            ArrayPool<bool>.Shared.Return(Plain);
+            ArrayPool<bool>.Shared.Return(_computed);
         }
     }
 

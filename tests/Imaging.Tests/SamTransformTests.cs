@@ -135,16 +135,38 @@ public sealed class SamTransformTests
     }
 
     [Theory]
-    [InlineData(1800, 1200, 0f)]
-    [InlineData(1800, 1200, 1.5f)]
-    [InlineData(33, 1025, -0.75f)]
-    public void The_mask_is_exactly_the_upscaled_logits_above_the_threshold(int width, int height, float threshold)
+    [InlineData(1800, 1200, 0f, "noise")]
+    [InlineData(1800, 1200, 1.5f, "noise")]
+    [InlineData(33, 1025, -0.75f, "noise")]
+    [InlineData(1800, 1200, 0f, "disk")]
+    [InlineData(1200, 1800, 0f, "disk")]
+    [InlineData(640, 480, 2f, "plateaus")]
+    [InlineData(1800, 1200, 0f, "plateaus")]
+    [InlineData(777, 555, 0f, "nan")]
+    public void The_mask_is_exactly_the_upscaled_logits_above_the_threshold(int width, int height, float threshold, string shape)
     {
+        // Noise puts the threshold under almost every chunk; a disk and plateaus (regions exactly at, and a few ulps
+        // above and below, the threshold) leave most chunks uniform, taking the fill path next to exact ones.
         var random = new Random(width ^ height);
         var lowRes = new float[256 * 256];
         for (var i = 0; i < lowRes.Length; i++)
         {
-            lowRes[i] = (float)((random.NextDouble() * 8) - 4);
+            int x = i % 256, y = i / 256;
+            lowRes[i] = shape switch
+            {
+                "noise" => (float)((random.NextDouble() * 8) - 4),
+                "disk" => (float)(30 - Math.Sqrt(((x - 100) * (x - 100)) + ((y - 90) * (y - 90)))),
+                "plateaus" => (x / 32) switch
+                {
+                    0 => threshold,
+                    1 => MathF.BitIncrement(threshold),
+                    2 => MathF.BitDecrement(threshold),
+                    3 => threshold + 1e-6f,
+                    4 => -20f,
+                    _ => 20f,
+                },
+                _ => x == 60 && y == 70 ? float.NaN : (float)(30 - Math.Sqrt(((x - 60) * (x - 60)) + ((y - 70) * (y - 70)))),
+            };
         }
 
         var transform = new SamTransform(width, height);
