@@ -49,6 +49,9 @@ internal sealed partial class SiloProcess : IAsyncDisposable
     /// <summary>Whether the process has exited (killed, drained or crashed).</summary>
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The silo's process id (for reading its resident set and open handles from /proc).</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>The last lines the process wrote (for failure messages).</summary>
     public string OutputTail
     {

@@ -1,0 +1,221 @@
+using System.Diagnostics;
+using System.Globalization;
+using Atelier.Bench.Infrastructure;
+
+namespace Atelier.Bench;
+
+/// <summary>
+/// Soak: one silo process under a mixed load for a long time — <c>sessions</c> client loops (default 32), each
+/// opening a session on the photo (the shared truck.jpg, or a generated scene), clicking 4–12 times, erasing the
+/// selection, clicking twice more, undoing and closing, then starting over — for <c>minutes</c> (default 10).
+/// Every 10 s it reads the silo's resident set and open file handles from /proc. Reported: the growth of both from
+/// the end of the warm-up (the first tenth of the run: model loads, pools, JIT) to the end (target &lt; 5 %), the
+/// click p50/p99 per window of a tenth of the run (p99 stable: the last window's p99 within 1.5× of the first
+/// window after warm-up), and the error count (target 0). Arguments: <c>minutes=10 sessions=32 model=sam-demo</c>.
+/// </summary>
+internal sealed class SoakBenchmark : IBenchmark
+{
+    private const int Windows = 10;
+
+    public string Name => "soak";
+
+    public string Description => "mixed load (open, clicks, erase, undo, close) on one silo for minutes: RSS and handle growth, p99 over time";
+
+    public async Task RunAsync(BenchContext context, CancellationToken cancellationToken)
+    {
+        var options = Parse(context.Arguments);
+        var minutes = double.Parse(options.GetValueOrDefault("minutes", "10"), CultureInfo.InvariantCulture);
+        var sessions = int.Parse(options.GetValueOrDefault("sessions", "32"), CultureInfo.InvariantCulture);
+        var model = options.GetValueOrDefault("model", "sam-demo");
+        var duration = TimeSpan.FromMinutes(minutes);
+        var photo = Path.GetFullPath(Path.Combine(context.RepositoryRoot, "..", "shared", "testdata", "photos", "truck.jpg"));
+        var (image, contentType, source, click) = File.Exists(photo)
+            ? (await File.ReadAllBytesAsync(photo, cancellationToken).ConfigureAwait(false), "image/jpeg", "truck.jpg (1800x1200)", (X: 900f, Y: 700f))
+            : (DiskScene.Png(640, 480, 10), "image/png", "generated 640x480 scene", (X: 320f, Y: 240f));
+
+        await using var silo = await SiloProcess.StartAsync("soak", context.CacheRoot, new Dictionary<string, string>(), cancellationToken).ConfigureAwait(false);
+        var clock = Stopwatch.StartNew();
+        var samples = new List<(double At, long Rss, int Handles)>();
+        var clicks = new List<(double At, double Ms)>();
+        var operations = new Dictionary<string, int>(StringComparer.Ordinal);
+        var errors = new List<string>();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        stop.CancelAfter(duration);
+
+        async Task SampleAsync()
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                lock (samples)
+                {
+                    samples.Add((clock.Elapsed.TotalSeconds, ResidentBytes(silo.ProcessId), Handles(silo.ProcessId)));
+                }
+
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(10), stop.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+
+        void Count(string operation)
+        {
+            lock (operations)
+            {
+                operations[operation] = operations.GetValueOrDefault(operation) + 1;
+            }
+        }
+
+        async Task ClientAsync(int client)
+        {
+            var random = new Random(client);
+            while (!stop.IsCancellationRequested)
+            {
+                string? id = null;
+                try
+                {
+                    (id, _) = await SessionApi.OpenAsync(silo.Http, image, contentType, model, stop.Token).ConfigureAwait(false);
+                    Count("open");
+                    var count = random.Next(4, 13);
+                    for (var i = 0; i < count + 2; i++)
+                    {
+                        if (i == count)
+                        {
+                            await SessionApi.SendAsync(silo.Http, HttpMethod.Post, $"v1/sessions/{id}/erase", "{\"dilate\":5}", "image/png", stop.Token).ConfigureAwait(false);
+                            Count("erase");
+                        }
+
+                        var started = Stopwatch.GetTimestamp();
+                        await SessionApi.SegmentAsync(silo.Http, id, click.X + random.Next(-40, 41), click.Y + random.Next(-40, 41), stop.Token).ConfigureAwait(false);
+                        lock (clicks)
+                        {
+                            clicks.Add((clock.Elapsed.TotalSeconds, Stopwatch.GetElapsedTime(started).TotalMilliseconds));
+                        }
+
+                        Count("click");
+                    }
+
+                    await SessionApi.SendAsync(silo.Http, HttpMethod.Post, $"v1/sessions/{id}/undo", null, null, stop.Token).ConfigureAwait(false);
+                    Count("undo");
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                }
+                catch (Exception e)
+                {
+                    lock (errors)
+                    {
+                        errors.Add(e.Message);
+                    }
+                }
+                finally
+                {
+                    if (id is not null)
+                    {
+                        try
+                        {
+                            await SessionApi.DeleteAsync(silo.Http, id, CancellationToken.None).ConfigureAwait(false);
+                            Count("close");
+                        }
+                        catch (Exception e)
+                        {
+                            lock (errors)
+                            {
+                                errors.Add("close: " + e.Message);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        context.Output.WriteLine($"Soak: {sessions} client loops for {minutes:0.#} min on {source}, model {model}.");
+        var sampler = SampleAsync();
+        await Task.WhenAll(Enumerable.Range(0, sessions).Select(ClientAsync)).ConfigureAwait(false);
+        await sampler.ConfigureAwait(false);
+        samples.Add((clock.Elapsed.TotalSeconds, ResidentBytes(silo.ProcessId), Handles(silo.ProcessId)));
+
+        var warmup = duration.TotalSeconds / Windows;
+        var first = samples.First(s => s.At >= warmup);
+        var last = samples[^1];
+        var rssGrowth = (double)(last.Rss - first.Rss) / first.Rss;
+        var handleGrowth = (double)(last.Handles - first.Handles) / first.Handles;
+
+        var output = context.Output;
+        output.WriteLine();
+        output.WriteLine("| window (s) | clicks | p50 ms | p99 ms |");
+        output.WriteLine("|---|---:|---:|---:|");
+        var windowP99 = new List<double>();
+        for (var w = 0; w < Windows; w++)
+        {
+            double from = w * warmup, to = (w + 1) * warmup;
+            var window = clicks.Where(c => c.At >= from && c.At < to).Select(c => c.Ms).ToArray();
+            if (window.Length == 0)
+            {
+                continue;
+            }
+
+            var stats = Stats.Of(window);
+            if (w > 0)
+            {
+                windowP99.Add(stats.P99);
+            }
+
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {from:0}–{to:0}{(w == 0 ? " (warm-up)" : "")} | {window.Length} | {stats.Median:0.0} | {stats.P99:0.0} |"));
+        }
+
+        var p99Drift = windowP99.Count > 1 ? windowP99[^1] / windowP99[0] : double.NaN;
+        output.WriteLine();
+        output.WriteLine("| measure | after warm-up | end | growth | target | met |");
+        output.WriteLine("|---|---:|---:|---:|---|:---:|");
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| resident set (MB) | {first.Rss / 1e6:0.0} | {last.Rss / 1e6:0.0} | {rssGrowth * 100:+0.0;-0.0} % | < 5 % | {(rssGrowth < 0.05 ? "yes" : "**no**")} |"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| open handles | {first.Handles} | {last.Handles} | {handleGrowth * 100:+0.0;-0.0} % | < 5 % | {(handleGrowth < 0.05 ? "yes" : "**no**")} |"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| click p99, last window / first after warm-up | | | {p99Drift:0.00} × | ≤ 1.5 × | {(p99Drift <= 1.5 ? "yes" : "**no**")} |"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| errors | | {errors.Count} | | 0 | {(errors.Count == 0 ? "yes" : "**no**")} |"));
+        output.WriteLine();
+        output.WriteLine($"Operations: {string.Join(", ", operations.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => $"{o.Key} {o.Value}"))}.");
+        foreach (var error in errors.Distinct().Take(5))
+        {
+            output.WriteLine($"Error: {error}");
+        }
+    }
+
+    private static Dictionary<string, string> Parse(IReadOnlyList<string> arguments)
+    {
+        var options = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var argument in arguments)
+        {
+            var equals = argument.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                throw new ArgumentException($"soak: '{argument}' is not name=value (minutes, sessions, model).");
+            }
+
+            options[argument[..equals]] = argument[(equals + 1)..];
+        }
+
+        return options;
+    }
+
+    /// <summary>VmRSS of a process, from /proc/{pid}/status.</summary>
+    private static long ResidentBytes(int pid)
+    {
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                var kilobytes = line["VmRSS:".Length..].Trim().Split(' ')[0];
+                return long.Parse(kilobytes, CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+
+        throw new InvalidOperationException($"/proc/{pid}/status has no VmRSS");
+    }
+
+    /// <summary>Open file descriptors (files, sockets, pipes) of a process.</summary>
+    private static int Handles(int pid) => Directory.GetFileSystemEntries($"/proc/{pid}/fd").Length;
+}
