@@ -28,6 +28,9 @@ internal static class GrpcHostExtensions
 
     public const string ReadinessService = "readiness";
 
+    /// <summary>Tag (and name) of the always-passing check behind the <c>liveness</c> health service (not run by <c>/readyz</c>).</summary>
+    private const string LiveTag = "live";
+
     public static WebApplicationBuilder AddAtelierGrpc(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -59,15 +62,16 @@ internal static class GrpcHostExtensions
             // gzip (and deflate) requests are accepted by default; responses are compressed per call (GrpcCallInterceptor).
         });
 
-        // grpc.health.v1.Health on the checks behind /readyz ("" and each service) and /healthz ("liveness": none).
+        // grpc.health.v1.Health on the checks behind /readyz ("" and each service) and /healthz ("liveness": the process
+        // answers; gRPC health reports UNKNOWN for a service with no checks, so liveness has one that always passes).
         services.AddGrpcHealthChecks(health =>
         {
             health.Services.Map("", IsReadinessCheck);
             health.Services.Map(ReadinessService, IsReadinessCheck);
-            health.Services.Map(LivenessService, _ => false);
+            health.Services.Map(LivenessService, check => check.Tags.Contains(LiveTag));
             health.Services.Map(SessionsService.ServiceName, IsReadinessCheck);
             health.Services.Map(ModelsService.ServiceName, IsReadinessCheck);
-        });
+        }).AddCheck(LiveTag, () => HealthCheckResult.Healthy("the silo process answers"), tags: [LiveTag]);
         services.AddOptions<HealthCheckPublisherOptions>().Configure<IOptions<GrpcOptions>>((publisher, options) =>
         {
             // Watch streams are fed by the health check publisher: re-run the checks at the configured interval.
