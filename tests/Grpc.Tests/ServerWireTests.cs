@@ -103,7 +103,7 @@ public sealed class ServerWireTests(GrpcSilo silo) : IClassFixture<GrpcSilo>
     }
 
     [Fact]
-    public async Task Not_grpc_content_type_is_http_415_and_unknown_method_is_unimplemented()
+    public async Task Not_grpc_content_type_is_http_415_and_unknown_method_is_404_read_as_unimplemented()
     {
         using var http = silo.CreateGrpcHttpClient();
 
@@ -112,8 +112,9 @@ public sealed class ServerWireTests(GrpcSilo silo) : IClassFixture<GrpcSilo>
         var unknownService = await RawGrpc.CallAsync(http, "atelier.v1.Nothing/Call", new byte[5]);
 
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, json.HttpStatus);
-        Assert.Equal((int)StatusCode.Unimplemented, unknown.Status);
-        Assert.Equal((int)StatusCode.Unimplemented, unknownService.Status);
+        // No gRPC route: HTTP 404, which gRPC clients read as UNIMPLEMENTED (the protocol's HTTP status mapping).
+        Assert.Equal(HttpStatusCode.NotFound, unknown.HttpStatus);
+        Assert.Equal(HttpStatusCode.NotFound, unknownService.HttpStatus);
     }
 
     [Fact]

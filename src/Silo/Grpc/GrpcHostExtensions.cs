@@ -51,6 +51,9 @@ internal static class GrpcHostExtensions
 
         services.AddGrpc(grpc =>
         {
+            // No catch-all route for unknown services: a two-segment POST such as /v1/sessions with a non-image body
+            // must keep its 415 from the HTTP API. An unknown service is a 404, which gRPC clients read as UNIMPLEMENTED.
+            grpc.IgnoreUnknownServices = true;
             // Outermost first: errors and deadlines, then keys, tenants and the rate limit.
             grpc.Interceptors.Add<GrpcCallInterceptor>();
             grpc.Interceptors.Add<ApiKeyInterceptor>();
