@@ -1,17 +1,16 @@
 using System.Diagnostics;
 using Atelier.Bench.Infrastructure;
-using Atelier.Silo.Observability;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
 
 namespace Atelier.Bench;
 
 /// <summary>
-/// Cost of observability on the hottest path, a local grain call: no listener (instruments disabled, no spans), the
-/// <c>/metrics</c> collector attached to the silo's meters, and the collector plus an <see cref="ActivityListener"/>
-/// recording every span with the caller inside a root activity (Orleans injects the trace context into every call). One
-/// in-process Orleans silo, rounds alternating without and with a collector; then the same with tracing on.
-/// Also the time to render one scrape.
+/// Cost of observability on the hottest path, a local grain call: no listener (instruments disabled, no spans), an
+/// OpenTelemetry meter provider with the Prometheus exporter's reader on Orleans' and Atelier's meters (what
+/// <c>/metrics</c> serves), and the same plus an <see cref="ActivityListener"/> recording every span with the caller
+/// inside a root activity (Orleans injects the trace context into every call). One in-process Orleans silo, rounds
+/// alternating without and with the meter provider; then the same with tracing on.
 /// </summary>
 internal sealed class ObservabilityBenchmark : IBenchmark
 {
@@ -20,14 +19,14 @@ internal sealed class ObservabilityBenchmark : IBenchmark
 
     public string Name => "observability";
 
-    public string Description => "local grain call with metrics off / /metrics collector on / collector + tracing; scrape time";
+    public string Description => "local grain call with metrics off / OpenTelemetry metrics on / metrics + tracing";
 
     public async Task RunAsync(BenchContext context, CancellationToken cancellationToken)
     {
-        // One silo; the collector (which also listens to Orleans' process-wide meter) exists only during the "on" rounds.
+        // One silo; the meter provider (listening to Orleans' process-wide meters) exists only during the "on" rounds.
         await using var cluster = await InProcessSilos.StartAsync(1, _ => { }, cancellationToken).ConfigureAwait(false);
         var silo = cluster.Silos[0];
-        PrometheusCollector NewCollector() => new(silo.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), Options.Create(new ObservabilityOptions()));
+        static MeterProvider NewCollector() => Sdk.CreateMeterProviderBuilder().AddMeter("Microsoft.Orleans*", "Atelier.*").AddPrometheusExporter().Build();
         var off = silo.GrainFactory.GetGrain<IObservedGrain>("g");
         var on = off;
 
@@ -67,23 +66,14 @@ internal sealed class ObservabilityBenchmark : IBenchmark
             }
         }
 
-        var scrapes = new double[Rounds];
-        var size = 0;
-        for (var round = 0; round < Rounds; round++)
-        {
-            var watch = Stopwatch.StartNew();
-            size = collector.Scrape().Length;
-            scrapes[round] = watch.Elapsed.TotalMicroseconds;
-        }
-
         var baseline = BenchContext.Median(offTimes);
         var output = context.Output;
         await output.WriteLineAsync($"| local grain call, no-op ({Calls:N0} sequential calls, median of {Rounds} rounds) | ns/call | allocated bytes/call | vs off |").ConfigureAwait(false);
         await output.WriteLineAsync("|---|---:|---:|---:|").ConfigureAwait(false);
         await Row("metrics off (no listener)", baseline, offBytes).ConfigureAwait(false);
-        await Row("/metrics collector on", BenchContext.Median(onTimes), onBytes).ConfigureAwait(false);
-        await Row("collector + tracing (every span recorded)", BenchContext.Median(tracedTimes), tracedBytes).ConfigureAwait(false);
-        await output.WriteLineAsync($"Scrape of the silo's families (Orleans' and Atelier's): {BenchContext.Median(scrapes):N0} µs for {size:N0} characters; spans recorded: {spans:N0}.").ConfigureAwait(false);
+        await Row("OpenTelemetry metrics on (Prometheus reader)", BenchContext.Median(onTimes), onBytes).ConfigureAwait(false);
+        await Row("metrics + tracing (every span recorded)", BenchContext.Median(tracedTimes), tracedBytes).ConfigureAwait(false);
+        await output.WriteLineAsync($"Spans recorded: {spans:N0}.").ConfigureAwait(false);
 
         Task Row(string name, double ns, double bytes) => output.WriteLineAsync($"| {name} | {ns:N0} | {bytes:N0} | {ns / baseline:N2}x |");
     }

@@ -1,3 +1,4 @@
+using Grpc.Core;
 using Atelier.Client;
 using Atelier.Client.Grpc;
 using Atelier.Grpc.Tests.Support;
@@ -30,8 +31,8 @@ public sealed class AuthTests : IAsyncLifetime
         var health = await RawGrpc.CallAsync(http, "grpc.health.v1.Health/Check", new byte[5]);
         var valid = await RawGrpc.CallAsync(http, "atelier.v1.Models/List", new byte[5], headers: [("authorization", "Bearer " + TenantA)]);
 
-        Assert.Equal(((int)GrpcStatusCode.Unauthenticated, "unauthorized"), (missing.Status!.Value, missing.Code));
-        Assert.Equal(((int)GrpcStatusCode.Unauthenticated, "unauthorized"), (unknown.Status!.Value, unknown.Code));
+        Assert.Equal(((int)StatusCode.Unauthenticated, "unauthorized"), (missing.Status!.Value, missing.Code));
+        Assert.Equal(((int)StatusCode.Unauthenticated, "unauthorized"), (unknown.Status!.Value, unknown.Code));
         Assert.Equal(0, health.Status);
         Assert.Equal(0, valid.Status);
         Assert.NotEmpty(ListModelsReply.Parser.ParseFrom(Assert.Single(valid.Payloads)).Models);

@@ -1,3 +1,4 @@
+using Grpc.Core;
 using System.Net;
 using Atelier.Client;
 using Atelier.Client.Grpc;

@@ -1,3 +1,4 @@
+using Grpc.Core;
 using System.Net;
 using Atelier.Grpc.Tests.Support;
 using Atelier.Silo.Grpc;

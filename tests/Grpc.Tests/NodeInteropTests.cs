@@ -1,3 +1,4 @@
+using Grpc.Core;
 using System.Diagnostics;
 using System.Text.Json;
 using Atelier.Grpc.Tests.Support;
@@ -55,13 +56,13 @@ public sealed class NodeInteropTests(GrpcSilo silo) : IClassFixture<GrpcSilo>
         Assert.Equal("image/png", image2.GetProperty("contentType").GetString());
 
         var status = root.GetProperty("status");
-        Assert.Equal((int)GrpcStatusCode.InvalidArgument, status.GetProperty("badRequest").GetInt32());
-        Assert.Equal((int)GrpcStatusCode.InvalidArgument, status.GetProperty("badDilate").GetInt32());
-        Assert.Equal((int)GrpcStatusCode.NotFound, status.GetProperty("unknownSession").GetInt32());
-        Assert.Equal((int)GrpcStatusCode.DeadlineExceeded, status.GetProperty("expiredDeadline").GetInt32());
-        Assert.Equal((int)GrpcStatusCode.Cancelled, status.GetProperty("cancelledStream").GetInt32());
+        Assert.Equal((int)StatusCode.InvalidArgument, status.GetProperty("badRequest").GetInt32());
+        Assert.Equal((int)StatusCode.InvalidArgument, status.GetProperty("badDilate").GetInt32());
+        Assert.Equal((int)StatusCode.NotFound, status.GetProperty("unknownSession").GetInt32());
+        Assert.Equal((int)StatusCode.DeadlineExceeded, status.GetProperty("expiredDeadline").GetInt32());
+        Assert.Equal((int)StatusCode.Cancelled, status.GetProperty("cancelledStream").GetInt32());
         Assert.True(root.GetProperty("afterCancel").GetBoolean(), "the session still answers after the cancelled stream");
-        Assert.Equal((int)GrpcStatusCode.NotFound, root.GetProperty("closed").GetInt32());
+        Assert.Equal((int)StatusCode.NotFound, root.GetProperty("closed").GetInt32());
 
         // The cancelled stream ended on the server too (RST_STREAM reached the handler).
         await silo.WaitForNoActiveCallsAsync();

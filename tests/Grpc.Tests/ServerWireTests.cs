@@ -1,9 +1,10 @@
+using Grpc.Core;
 using System.Net;
 using Atelier.Grpc.Tests.Support;
 using Atelier.Grpc.V1;
 using Atelier.Silo.Tests.Http;
 using Google.Protobuf;
-using HealthV1 = Atelier.Grpc.Health.V1;
+using HealthV1 = Grpc.Health.V1;
 
 namespace Atelier.Grpc.Tests;
 
@@ -41,7 +42,7 @@ public sealed class ServerWireTests(GrpcSilo silo) : IClassFixture<GrpcSilo>
         Assert.Equal(0, models.Status);
         Assert.Contains(ListModelsReply.Parser.ParseFrom(Assert.Single(models.Payloads)).Models, m => m.Id == "sam-demo");
         Assert.Equal(HealthV1.HealthCheckResponse.Types.ServingStatus.Serving, HealthV1.HealthCheckResponse.Parser.ParseFrom(Assert.Single(check.Payloads)).Status);
-        Assert.Equal((int)GrpcStatusCode.NotFound, noId.Status);
+        Assert.Equal((int)StatusCode.NotFound, noId.Status);
         Assert.Equal("session_not_found", noId.Code);
     }
 
@@ -50,32 +51,39 @@ public sealed class ServerWireTests(GrpcSilo silo) : IClassFixture<GrpcSilo>
     {
         using var http = silo.CreateGrpcHttpClient();
         var header = new byte[5];
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(1), (4u << 20) + 1);
+        // The default limit: Api:MaxUploadBytes (32 MiB) + 64 KiB, so one message can carry the largest upload.
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(1), (32u << 20) + (64u << 10) + 1);
 
-        // Only the prefix is sent: the server must refuse from the declared length, not wait for 4 MiB.
+        // Only the prefix is sent: the server must refuse from the declared length, not wait for 32 MiB.
         var answer = await RawGrpc.CallAsync(http, Sessions + "Segment", header);
 
         Assert.Equal(HttpStatusCode.OK, answer.HttpStatus);
-        Assert.Equal((int)GrpcStatusCode.ResourceExhausted, answer.Status);
-        Assert.Contains("limit", answer.Message, StringComparison.Ordinal);
+        Assert.Equal((int)StatusCode.ResourceExhausted, answer.Status);
+        Assert.Contains("maximum configured message size", answer.Message, StringComparison.Ordinal);
         Assert.Empty(answer.Payloads);
         Assert.Equal(0, (await RawGrpc.CallAsync(http, "grpc.health.v1.Health/Check", new byte[5])).Status);
     }
 
     [Fact]
-    public async Task Gzip_request_is_accepted_and_unknown_encoding_is_unimplemented()
+    public async Task Gzip_request_is_answered_with_gzip_and_unknown_encoding_is_unimplemented()
     {
         using var http = silo.CreateGrpcHttpClient();
         var id = await OpenAsync(http);
         var segment = new SegmentRequest { SessionId = id, Points = { new Point { X = 60, Y = 40 } } };
+        (string, string) acceptGzip = ("grpc-accept-encoding", "identity,gzip");
 
-        var gzip = await RawGrpc.CallAsync(http, Sessions + "Segment", RawGrpc.Frame(segment, gzip: true), headers: [("grpc-encoding", "gzip")]);
-        var snappy = await RawGrpc.CallAsync(http, Sessions + "Segment", RawGrpc.Frame(segment), headers: [("grpc-encoding", "snappy")]);
+        var gzip = await RawGrpc.CallAsync(http, Sessions + "Segment", RawGrpc.Frame(segment, gzip: true), headers: [("grpc-encoding", "gzip"), acceptGzip]);
+        var plain = await RawGrpc.CallAsync(http, Sessions + "Segment", RawGrpc.Frame(segment), headers: [acceptGzip]);
+        // A compressed message in an encoding the server does not have.
+        var snappy = await RawGrpc.CallAsync(http, Sessions + "Segment", RawGrpc.Frame(segment, gzip: true), headers: [("grpc-encoding", "snappy")]);
 
         Assert.Equal(0, gzip.Status);
+        Assert.Equal("gzip", RawGrpc.Header(gzip.Response, "grpc-encoding")); // gzip in, gzip out
         Assert.False(SegmentReply.Parser.ParseFrom(Assert.Single(gzip.Payloads)).MaskPng.IsEmpty);
-        Assert.Equal((int)GrpcStatusCode.Unimplemented, snappy.Status);
-        Assert.Equal("identity,gzip", RawGrpc.Trailer(snappy.Response, "grpc-accept-encoding"));
+        Assert.Equal(0, plain.Status);
+        Assert.Null(RawGrpc.Header(plain.Response, "grpc-encoding")); // a plain request: the PNG is not compressed again
+        Assert.Equal((int)StatusCode.Unimplemented, snappy.Status);
+        Assert.Contains("gzip", RawGrpc.Trailer(snappy.Response, "grpc-accept-encoding"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -89,13 +97,13 @@ public sealed class ServerWireTests(GrpcSilo silo) : IClassFixture<GrpcSilo>
         var malformed = await RawGrpc.CallAsync(http, Sessions + "SelectSubject", body, headers: [("grpc-timeout", "soon")]);
         var generous = await RawGrpc.CallAsync(http, Sessions + "GetInfo", RawGrpc.Frame(new SessionRef { SessionId = id }), headers: [("grpc-timeout", "10M")]);
 
-        Assert.Equal((int)GrpcStatusCode.DeadlineExceeded, expired.Status);
-        Assert.Equal((int)GrpcStatusCode.Internal, malformed.Status);
+        Assert.Equal((int)StatusCode.DeadlineExceeded, expired.Status);
+        Assert.Equal((int)StatusCode.Internal, malformed.Status);
         Assert.Equal(0, generous.Status);
     }
 
     [Fact]
-    public async Task Not_grpc_content_type_is_http_415_and_unknown_method_is_unimplemented()
+    public async Task Not_grpc_content_type_is_http_415_and_unknown_method_is_404_read_as_unimplemented()
     {
         using var http = silo.CreateGrpcHttpClient();
 
@@ -104,7 +112,8 @@ public sealed class ServerWireTests(GrpcSilo silo) : IClassFixture<GrpcSilo>
         var unknownService = await RawGrpc.CallAsync(http, "atelier.v1.Nothing/Call", new byte[5]);
 
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, json.HttpStatus);
-        Assert.Equal((int)GrpcStatusCode.Unimplemented, unknown.Status);
+        // No gRPC route: HTTP 404, which gRPC clients read as UNIMPLEMENTED (the protocol's HTTP status mapping).
+        Assert.Equal(HttpStatusCode.NotFound, unknown.HttpStatus);
         Assert.Equal(HttpStatusCode.NotFound, unknownService.HttpStatus);
     }
 
@@ -123,12 +132,12 @@ public sealed class ServerWireTests(GrpcSilo silo) : IClassFixture<GrpcSilo>
         var model = await RawGrpc.CallAsync(http, "atelier.v1.Models/Load", RawGrpc.Frame(new LoadModelRequest { Model = "no-such-model" }));
 
         Assert.Equal(0, selected.Status);
-        Assert.Equal(((int)GrpcStatusCode.InvalidArgument, "invalid_prompt"), (outside.Status!.Value, outside.Code));
+        Assert.Equal(((int)StatusCode.InvalidArgument, "invalid_prompt"), (outside.Status!.Value, outside.Code));
         Assert.Contains("points[0][0]", outside.Message, StringComparison.Ordinal);
-        Assert.Equal(((int)GrpcStatusCode.FailedPrecondition, "nothing_to_undo"), (undo.Status!.Value, undo.Code));
-        Assert.Equal(((int)GrpcStatusCode.Unimplemented, "model_not_available"), (replace.Status!.Value, replace.Code));
-        Assert.Equal(((int)GrpcStatusCode.InvalidArgument, "unsupported_media_type"), (notImage.Status!.Value, notImage.Code));
-        Assert.Equal(((int)GrpcStatusCode.NotFound, "model_not_found"), (model.Status!.Value, model.Code));
+        Assert.Equal(((int)StatusCode.FailedPrecondition, "nothing_to_undo"), (undo.Status!.Value, undo.Code));
+        Assert.Equal(((int)StatusCode.Unimplemented, "model_not_available"), (replace.Status!.Value, replace.Code));
+        Assert.Equal(((int)StatusCode.InvalidArgument, "unsupported_media_type"), (notImage.Status!.Value, notImage.Code));
+        Assert.Equal(((int)StatusCode.NotFound, "model_not_found"), (model.Status!.Value, model.Code));
     }
 
     [Fact]
@@ -148,7 +157,7 @@ public sealed class ServerWireTests(GrpcSilo silo) : IClassFixture<GrpcSilo>
             await small.DisposeAsync();
         }
 
-        Assert.Equal(((int)GrpcStatusCode.ResourceExhausted, "image_too_large"), (answer.Status!.Value, answer.Code));
+        Assert.Equal(((int)StatusCode.ResourceExhausted, "image_too_large"), (answer.Status!.Value, answer.Code));
     }
 
     [Fact]
@@ -191,9 +200,9 @@ public sealed class ServerWireTests(GrpcSilo silo) : IClassFixture<GrpcSilo>
         using var cancel = new CancellationTokenSource();
         using (var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel.Token))
         {
-            var reader = new GrpcMessageReader(System.IO.Pipelines.PipeReader.Create(await response.Content.ReadAsStreamAsync(cancel.Token)), 1024);
-            var first = await reader.ReadAsync(HealthV1.HealthCheckResponse.Parser, cancel.Token);
-            Assert.Equal(HealthV1.HealthCheckResponse.Types.ServingStatus.Serving, first?.Status);
+            var stream = await response.Content.ReadAsStreamAsync(cancel.Token);
+            var first = HealthV1.HealthCheckResponse.Parser.ParseFrom(await RawGrpc.ReadMessageAsync(stream, cancel.Token));
+            Assert.Equal(HealthV1.HealthCheckResponse.Types.ServingStatus.Serving, first.Status);
             Assert.Equal(1L, silo.Tracker.Active);
             await cancel.CancelAsync();
         }

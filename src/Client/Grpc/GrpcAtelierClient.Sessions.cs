@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using Grpc.Core;
 using V1 = Atelier.Grpc.V1;
 
 namespace Atelier.Client.Grpc;
@@ -9,8 +10,8 @@ public sealed partial class GrpcAtelierClient
     public async Task<SessionInfo> OpenSessionAsync(Stream image, string? contentType, string? model = null, int? ttlSeconds = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(image);
-        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var (request, responseTask) = _invoker.StartStreaming(Sessions + "Open", cancel.Token);
+        // Disposing the call abandons it (RST_STREAM) whatever went wrong on this side.
+        using var call = _sessions.Open(Options(cancellationToken));
         try
         {
             var buffer = new byte[_options.UploadChunkBytes];
@@ -27,24 +28,20 @@ public sealed partial class GrpcAtelierClient
                     first = false;
                 }
 
-                await WriteOrFailAsync(request, message, responseTask, cancellationToken).ConfigureAwait(false);
+                // When the server has already ended the call (e.g. the upload is over its limit), this throws its status.
+                await call.RequestStream.WriteAsync(message, cancellationToken).ConfigureAwait(false);
                 if (read == 0)
                 {
                     break;
                 }
             }
 
-            request.Complete();
-            using var response = await responseTask.ConfigureAwait(false);
-            var info = await _invoker.ReadSingleAsync(response, V1.SessionInfo.Parser, cancellationToken).ConfigureAwait(false);
-            return GrpcClientConvert.Session(info);
+            await call.RequestStream.CompleteAsync().ConfigureAwait(false);
+            return GrpcClientConvert.Session(await call.ResponseAsync.ConfigureAwait(false));
         }
-        catch
+        catch (RpcException e)
         {
-            // Abandon the call (RST_STREAM) whatever went wrong on this side.
-            await cancel.CancelAsync().ConfigureAwait(false);
-            request.Complete();
-            throw;
+            throw GrpcCallError.From(e, cancellationToken);
         }
     }
 
@@ -58,32 +55,32 @@ public sealed partial class GrpcAtelierClient
     }
 
     public async Task<SessionInfo> GetSessionAsync(string id, CancellationToken cancellationToken = default) =>
-        GrpcClientConvert.Session(await _invoker.UnaryAsync(Sessions + "GetInfo", Ref(id), V1.SessionInfo.Parser, cancellationToken).ConfigureAwait(false));
+        GrpcClientConvert.Session(await UnaryAsync(_sessions.GetInfoAsync(Ref(id), Options(cancellationToken)), cancellationToken).ConfigureAwait(false));
 
     public async Task<MaskImage> SegmentAsync(string id, SegmentPrompt prompt, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prompt);
-        var reply = await _invoker.UnaryAsync(Sessions + "Segment", GrpcClientConvert.Segment(id, prompt, V1.MaskFormat.Png), V1.SegmentReply.Parser, cancellationToken).ConfigureAwait(false);
+        var reply = await UnaryAsync(_sessions.SegmentAsync(GrpcClientConvert.Segment(id, prompt, V1.MaskFormat.Png), Options(cancellationToken)), cancellationToken).ConfigureAwait(false);
         return GrpcClientConvert.MaskImage(reply);
     }
 
     public async Task<SegmentResult> SegmentJsonAsync(string id, SegmentPrompt prompt, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prompt);
-        var reply = await _invoker.UnaryAsync(Sessions + "Segment", GrpcClientConvert.Segment(id, prompt, V1.MaskFormat.Rle), V1.SegmentReply.Parser, cancellationToken).ConfigureAwait(false);
+        var reply = await UnaryAsync(_sessions.SegmentAsync(GrpcClientConvert.Segment(id, prompt, V1.MaskFormat.Rle), Options(cancellationToken)), cancellationToken).ConfigureAwait(false);
         return GrpcClientConvert.Masks(reply);
     }
 
     public async Task<MaskImage> SelectSubjectAsync(string id, int dilate = 0, CancellationToken cancellationToken = default)
     {
         var request = new V1.SelectSubjectRequest { SessionId = id, Dilate = dilate, Format = V1.MaskFormat.Png };
-        return GrpcClientConvert.MaskImage(await _invoker.UnaryAsync(Sessions + "SelectSubject", request, V1.SegmentReply.Parser, cancellationToken).ConfigureAwait(false));
+        return GrpcClientConvert.MaskImage(await UnaryAsync(_sessions.SelectSubjectAsync(request, Options(cancellationToken)), cancellationToken).ConfigureAwait(false));
     }
 
     public async Task<SegmentResult> SelectSubjectJsonAsync(string id, int dilate = 0, CancellationToken cancellationToken = default)
     {
         var request = new V1.SelectSubjectRequest { SessionId = id, Dilate = dilate, Format = V1.MaskFormat.Rle };
-        return GrpcClientConvert.Masks(await _invoker.UnaryAsync(Sessions + "SelectSubject", request, V1.SegmentReply.Parser, cancellationToken).ConfigureAwait(false));
+        return GrpcClientConvert.Masks(await UnaryAsync(_sessions.SelectSubjectAsync(request, Options(cancellationToken)), cancellationToken).ConfigureAwait(false));
     }
 
     public async Task<byte[]> EraseAsync(string id, EraseOptions? options = null, CancellationToken cancellationToken = default)
@@ -95,7 +92,7 @@ public sealed partial class GrpcAtelierClient
             request.MaskPng = ByteString.CopyFrom(mask);
         }
 
-        var reply = await _invoker.UnaryAsync(Sessions + "Erase", request, V1.EditReply.Parser, cancellationToken).ConfigureAwait(false);
+        var reply = await UnaryAsync(_sessions.EraseAsync(request, Options(cancellationToken)), cancellationToken).ConfigureAwait(false);
         return reply.ImagePng.ToByteArray();
     }
 
@@ -121,15 +118,15 @@ public sealed partial class GrpcAtelierClient
             request.MaskPng = ByteString.CopyFrom(mask);
         }
 
-        var reply = await _invoker.UnaryAsync(Sessions + "Replace", request, V1.EditReply.Parser, cancellationToken).ConfigureAwait(false);
+        var reply = await UnaryAsync(_sessions.ReplaceAsync(request, Options(cancellationToken)), cancellationToken).ConfigureAwait(false);
         return reply.ImagePng.ToByteArray();
     }
 
     public async Task<SessionInfo> UndoAsync(string id, CancellationToken cancellationToken = default) =>
-        GrpcClientConvert.Session(await _invoker.UnaryAsync(Sessions + "Undo", Ref(id), V1.SessionInfo.Parser, cancellationToken).ConfigureAwait(false));
+        GrpcClientConvert.Session(await UnaryAsync(_sessions.UndoAsync(Ref(id), Options(cancellationToken)), cancellationToken).ConfigureAwait(false));
 
     public async Task<SessionInfo> RedoAsync(string id, CancellationToken cancellationToken = default) =>
-        GrpcClientConvert.Session(await _invoker.UnaryAsync(Sessions + "Redo", Ref(id), V1.SessionInfo.Parser, cancellationToken).ConfigureAwait(false));
+        GrpcClientConvert.Session(await UnaryAsync(_sessions.RedoAsync(Ref(id), Options(cancellationToken)), cancellationToken).ConfigureAwait(false));
 
     public async Task<byte[]> GetImageAsync(string id, ImageFormat format = ImageFormat.Png, CancellationToken cancellationToken = default)
     {
@@ -143,44 +140,34 @@ public sealed partial class GrpcAtelierClient
     {
         ArgumentNullException.ThrowIfNull(destination);
         var request = new V1.GetImageRequest { SessionId = id, Format = format == ImageFormat.Jpeg ? V1.ImageFormat.Jpeg : V1.ImageFormat.Png };
-        await foreach (var chunk in _invoker.ServerStreamingAsync(Sessions + "GetImage", request, V1.ImageChunk.Parser, cancellationToken).ConfigureAwait(false))
+        using var call = _sessions.GetImage(request, Options(cancellationToken));
+        try
         {
-            await destination.WriteAsync(chunk.Data.Memory, cancellationToken).ConfigureAwait(false);
+            while (await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
+            {
+                await destination.WriteAsync(call.ResponseStream.Current.Data.Memory, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (RpcException e)
+        {
+            throw GrpcCallError.From(e, cancellationToken);
         }
     }
 
     public async Task CloseSessionAsync(string id, CancellationToken cancellationToken = default) =>
-        await _invoker.UnaryAsync(Sessions + "Close", Ref(id), V1.CloseReply.Parser, cancellationToken).ConfigureAwait(false);
+        await UnaryAsync(_sessions.CloseAsync(Ref(id), Options(cancellationToken)), cancellationToken).ConfigureAwait(false);
 
     /// <summary>Opens an <c>Interact</c> stream on session <paramref name="id"/>: send prompts as the pointer moves, read masks.</summary>
     /// <param name="rle">Answer masks as COCO RLE (true) or the best mask as PNG (false).</param>
     public InteractSession InteractAsync(string id, bool rle = false, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(id);
-        var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var (request, response) = _invoker.StartStreaming(Sessions + "Interact", cancel.Token);
-        return new InteractSession(_invoker, id, rle ? V1.MaskFormat.Rle : V1.MaskFormat.Png, request, response, cancel);
+        return new InteractSession(_sessions.Interact(Options(cancellationToken)), id, rle ? V1.MaskFormat.Rle : V1.MaskFormat.Png, cancellationToken);
     }
 
     private static V1.SessionRef Ref(string id)
     {
         ArgumentException.ThrowIfNullOrEmpty(id);
         return new V1.SessionRef { SessionId = id };
-    }
-
-    /// <summary>Writes a request message; when the server has already ended the call, its status is the error.</summary>
-    private async Task WriteOrFailAsync(StreamingContent request, IMessage message, Task<HttpResponseMessage> responseTask, CancellationToken cancellationToken)
-    {
-        var write = request.WriteAsync(message, cancellationToken).AsTask();
-        if (await Task.WhenAny(write, responseTask).ConfigureAwait(false) == write)
-        {
-            await write.ConfigureAwait(false);
-            return;
-        }
-
-        // The server answered before reading everything (e.g. the upload is over its limit): report its status.
-        using var response = await responseTask.ConfigureAwait(false);
-        await _invoker.ReadSingleAsync(response, V1.SessionInfo.Parser, cancellationToken).ConfigureAwait(false);
-        throw new InvalidOperationException("The server ended the upload early without an error.");
     }
 }

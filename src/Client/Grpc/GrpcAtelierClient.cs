@@ -1,54 +1,81 @@
 using System.Net;
+using Grpc.Core;
+using Grpc.Net.Client;
 using V1 = Atelier.Grpc.V1;
 using HealthV1 = Atelier.Grpc.Health.V1;
 
 namespace Atelier.Client.Grpc;
 
 /// <summary>
-/// The Atelier API over gRPC (<c>atelier.v1.Sessions</c>, <c>atelier.v1.Models</c>, <c>grpc.health.v1.Health</c>) on
-/// an <see cref="HttpClient"/> speaking HTTP/2 with prior knowledge. Same typed API and errors as
-/// <see cref="AtelierClient"/>; adds <see cref="InteractAsync"/>, the drag-interaction stream. Model registration,
-/// deletion and the cluster view exist only over HTTP (<see cref="NotSupportedException"/>). Thread-safe; share one
-/// instance (calls are multiplexed on one connection).
+/// The Atelier API over gRPC (<c>atelier.v1.Sessions</c>, <c>atelier.v1.Models</c>, <c>grpc.health.v1.Health</c>):
+/// the clients generated from proto/ on a Grpc.Net.Client <see cref="GrpcChannel"/> (HTTP/2; prior knowledge for
+/// <c>http://</c>). Same typed API and errors as <see cref="AtelierClient"/>; adds <see cref="InteractAsync"/>, the
+/// drag-interaction stream. Model registration, deletion and the cluster view exist only over HTTP
+/// (<see cref="NotSupportedException"/>). Thread-safe; share one instance (calls are multiplexed on its connections).
 /// </summary>
 public sealed partial class GrpcAtelierClient : IAtelierClient
 {
-    private const string Sessions = "atelier.v1.Sessions/";
-    private const string Models = "atelier.v1.Models/";
-    private const string Health = "grpc.health.v1.Health/";
-
-    private readonly HttpClient _http;
-    private readonly bool _ownsHttp;
+    private readonly GrpcChannel _channel;
     private readonly GrpcClientOptions _options;
-    private readonly GrpcInvoker _invoker;
+    private readonly Metadata _headers = [];
+    private readonly V1.Sessions.SessionsClient _sessions;
+    private readonly V1.Models.ModelsClient _models;
+    private readonly HealthV1.Health.HealthClient _health;
 
-    /// <summary>A client of the gRPC endpoint at <paramref name="server"/> (e.g. <c>http://127.0.0.1:8081</c>) with its own connection.</summary>
+    /// <summary>A client of the gRPC endpoint at <paramref name="server"/> (e.g. <c>http://127.0.0.1:8081</c>) with its own connections.</summary>
     public GrpcAtelierClient(Uri server, GrpcClientOptions? options = null)
-        : this(new HttpClient(new SocketsHttpHandler { EnableMultipleHttp2Connections = true }) { BaseAddress = server, Timeout = Timeout.InfiniteTimeSpan }, ownsHttp: true, options)
+        : this(server, httpClient: null, options)
     {
     }
 
-    /// <summary>A client over <paramref name="httpClient"/>, whose <see cref="HttpClient.BaseAddress"/> is the gRPC endpoint.</summary>
+    /// <summary>A client over <paramref name="httpClient"/>, whose <see cref="HttpClient.BaseAddress"/> is the gRPC endpoint (not disposed with the client).</summary>
     public GrpcAtelierClient(HttpClient httpClient, GrpcClientOptions? options = null)
-        : this(httpClient, ownsHttp: false, options)
+        : this(httpClient?.BaseAddress ?? throw new ArgumentException("The HttpClient needs a BaseAddress (the gRPC endpoint URL).", nameof(httpClient)),
+            httpClient, options)
     {
     }
 
-    private GrpcAtelierClient(HttpClient httpClient, bool ownsHttp, GrpcClientOptions? options)
+    private GrpcAtelierClient(Uri server, HttpClient? httpClient, GrpcClientOptions? options)
     {
-        ArgumentNullException.ThrowIfNull(httpClient);
-        if (httpClient.BaseAddress is null)
+        ArgumentNullException.ThrowIfNull(server);
+        _options = options ?? new GrpcClientOptions();
+        var channel = new GrpcChannelOptions
         {
-            throw new ArgumentException("The HttpClient needs a BaseAddress (the gRPC endpoint URL).", nameof(httpClient));
+            MaxReceiveMessageSize = _options.MaxReceiveMessageBytes,
+            MaxSendMessageSize = null,
+            // A cancelled token surfaces as OperationCanceledException (GrpcCallError), as on the HTTP transport.
+            ThrowOperationCanceledOnCancellation = false,
+        };
+        if (httpClient is not null)
+        {
+            channel.HttpClient = httpClient;
+            channel.DisposeHttpClient = false;
+        }
+        else
+        {
+            channel.HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true };
+            channel.DisposeHttpClient = true;
         }
 
-        _http = httpClient;
-        _ownsHttp = ownsHttp;
-        _options = options ?? new GrpcClientOptions();
-        _invoker = new GrpcInvoker(httpClient, _options);
+        _channel = GrpcChannel.ForAddress(server, channel);
+        if (_options.ApiKey is { Length: > 0 } key)
+        {
+            _headers.Add("authorization", "Bearer " + key);
+        }
+
+        if (_options.CompressRequests)
+        {
+            // Grpc.Net.Client's per-call request compression; the server answers gzip calls with gzip.
+            _headers.Add("grpc-internal-encoding-request", "gzip");
+        }
+
+        _sessions = new V1.Sessions.SessionsClient(_channel);
+        _models = new V1.Models.ModelsClient(_channel);
+        _health = new HealthV1.Health.HealthClient(_channel);
+        Server = server;
     }
 
-    public Uri Server => _http.BaseAddress!;
+    public Uri Server { get; }
 
     /// <summary>Whether the health service answers (SERVING or not).</summary>
     public async Task<bool> IsHealthyAsync(CancellationToken cancellationToken = default)
@@ -79,7 +106,7 @@ public sealed partial class GrpcAtelierClient : IAtelierClient
 
     public async Task<IReadOnlyList<ModelInfo>> ListModelsAsync(CancellationToken cancellationToken = default)
     {
-        var reply = await _invoker.UnaryAsync(Models + "List", new V1.ListModelsRequest(), V1.ListModelsReply.Parser, cancellationToken).ConfigureAwait(false);
+        var reply = await UnaryAsync(_models.ListAsync(new V1.ListModelsRequest(), Options(cancellationToken)), cancellationToken).ConfigureAwait(false);
         var models = new ModelInfo[reply.Models.Count];
         for (var i = 0; i < models.Length; i++)
         {
@@ -107,14 +134,14 @@ public sealed partial class GrpcAtelierClient : IAtelierClient
     public async Task<ModelResidencyInfo> LoadModelAsync(string id, string? silo = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(id);
-        var reply = await _invoker.UnaryAsync(Models + "Load", new V1.LoadModelRequest { Model = id, Silo = silo ?? "" }, V1.ModelResidency.Parser, cancellationToken).ConfigureAwait(false);
+        var reply = await UnaryAsync(_models.LoadAsync(new V1.LoadModelRequest { Model = id, Silo = silo ?? "" }, Options(cancellationToken)), cancellationToken).ConfigureAwait(false);
         return GrpcClientConvert.Residency(reply);
     }
 
     public async Task<UnloadResult> UnloadModelAsync(string id, string? silo = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(id);
-        var reply = await _invoker.UnaryAsync(Models + "Unload", new V1.UnloadModelRequest { Model = id, Silo = silo ?? "" }, V1.UnloadModelReply.Parser, cancellationToken).ConfigureAwait(false);
+        var reply = await UnaryAsync(_models.UnloadAsync(new V1.UnloadModelRequest { Model = id, Silo = silo ?? "" }, Options(cancellationToken)), cancellationToken).ConfigureAwait(false);
         return new UnloadResult(reply.Model, reply.Silo, reply.Unloaded);
     }
 
@@ -127,19 +154,31 @@ public sealed partial class GrpcAtelierClient : IAtelierClient
     public Task<ClusterInfo> GetClusterAsync(CancellationToken cancellationToken = default) =>
         throw new NotSupportedException("The cluster view is an HTTP call (GET /v1/cluster); use the HTTP transport.");
 
-    public void Dispose()
-    {
-        if (_ownsHttp)
-        {
-            _http.Dispose();
-        }
-    }
+    public void Dispose() => _channel.Dispose();
 
     private async Task<HealthV1.HealthCheckResponse.Types.ServingStatus> CheckAsync(CancellationToken cancellationToken)
     {
-        var reply = await _invoker.UnaryAsync(Health + "Check", new HealthV1.HealthCheckRequest(), HealthV1.HealthCheckResponse.Parser, cancellationToken).ConfigureAwait(false);
+        var reply = await UnaryAsync(_health.CheckAsync(new HealthV1.HealthCheckRequest(), Options(cancellationToken)), cancellationToken).ConfigureAwait(false);
         return reply.Status;
     }
 
-    private static void ThrowIfNoId(string id) => ArgumentException.ThrowIfNullOrEmpty(id);
+    /// <summary>The options of one call: the API key (and compression) metadata, the deadline, the caller's token.</summary>
+    private CallOptions Options(CancellationToken cancellationToken) =>
+        new(_headers, _options.Deadline is { } deadline ? DateTime.UtcNow + deadline : null, cancellationToken);
+
+    /// <summary>The reply of a unary call; its failure as the HTTP transport's exception.</summary>
+    private static async Task<T> UnaryAsync<T>(AsyncUnaryCall<T> call, CancellationToken cancellationToken)
+    {
+        using (call)
+        {
+            try
+            {
+                return await call.ResponseAsync.ConfigureAwait(false);
+            }
+            catch (RpcException e)
+            {
+                throw GrpcCallError.From(e, cancellationToken);
+            }
+        }
+    }
 }

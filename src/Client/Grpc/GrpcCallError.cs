@@ -1,87 +1,64 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
-using Atelier.Grpc;
+using Grpc.Core;
 
 namespace Atelier.Client.Grpc;
 
-/// <summary>Turns a call's final gRPC status into the <see cref="AtelierApiException"/> the HTTP transport would throw.</summary>
+/// <summary>Turns a failed call's <see cref="RpcException"/> into the <see cref="AtelierApiException"/> the HTTP transport would throw.</summary>
 internal static class GrpcCallError
 {
-    /// <summary>Throws when the response (headers of a trailers-only answer, else trailers) carries a non-OK status.</summary>
-    public static void ThrowIfFailed(HttpResponseMessage response)
+    /// <summary>The exception to throw for <paramref name="failure"/>: the server's status and Atelier trailers as an
+    /// <see cref="AtelierApiException"/>; the transport error itself when the server could not be reached.</summary>
+    public static Exception From(RpcException failure, CancellationToken cancellationToken)
     {
-        var status = Value(response, GrpcProtocol.StatusTrailer);
-        if (status is null)
+        if (failure.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
         {
-            throw Exception(GrpcStatusCode.Internal, "the response carried no grpc-status", null, null, null);
+            return new OperationCanceledException("The call was cancelled.", failure, cancellationToken);
         }
 
-        if (!int.TryParse(status, NumberStyles.None, CultureInfo.InvariantCulture, out var code))
+        if (failure.StatusCode == StatusCode.Unavailable && failure.Status.DebugException is { } transport)
         {
-            throw Exception(GrpcStatusCode.Internal, $"malformed grpc-status '{status}'", null, null, null);
+            for (var e = transport; e is not null; e = e.InnerException)
+            {
+                if (e is HttpRequestException unreachable)
+                {
+                    return unreachable;
+                }
+            }
+
+            if (transport is System.Net.Sockets.SocketException or IOException)
+            {
+                return new HttpRequestException(failure.Status.Detail, transport);
+            }
         }
 
-        if (code == 0)
-        {
-            return;
-        }
-
-        var message = Value(response, GrpcProtocol.MessageTrailer) is { } encoded ? GrpcStatusMessage.Decode(encoded) : null;
-        throw Exception((GrpcStatusCode)code, message, Value(response, GrpcProtocol.AtelierCodeTrailer),
-            Value(response, GrpcProtocol.AtelierHttpStatusTrailer), Value(response, GrpcProtocol.RetryAfterTrailer));
+        var trailers = failure.Trailers;
+        var http = int.TryParse(trailers.GetValue("atelier-http-status"), NumberStyles.None, CultureInfo.InvariantCulture, out var h)
+            ? (HttpStatusCode)h
+            : HttpStatusOf(failure.StatusCode);
+        TimeSpan? wait = int.TryParse(trailers.GetValue("retry-after"), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+            ? TimeSpan.FromSeconds(seconds)
+            : null;
+        var detail = failure.Status.Detail.Length == 0 ? null : failure.Status.Detail;
+        return new AtelierApiException(http, trailers.GetValue("atelier-code") ?? "grpc_" + Snake(failure.StatusCode), failure.StatusCode.ToString(), detail, null, wait);
     }
 
-    /// <summary>An answer that is not gRPC at all (HTTP error before the call started).</summary>
-    public static AtelierApiException FromHttp(HttpResponseMessage response)
+    private static HttpStatusCode HttpStatusOf(StatusCode status) => status switch
     {
-        // The gRPC protocol's mapping of HTTP statuses a proxy or server may answer instead of a gRPC response.
-        var status = response.StatusCode switch
-        {
-            HttpStatusCode.BadRequest => GrpcStatusCode.Internal,
-            HttpStatusCode.Unauthorized => GrpcStatusCode.Unauthenticated,
-            HttpStatusCode.Forbidden => GrpcStatusCode.PermissionDenied,
-            HttpStatusCode.NotFound => GrpcStatusCode.Unimplemented,
-            HttpStatusCode.TooManyRequests or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout => GrpcStatusCode.Unavailable,
-            _ => GrpcStatusCode.Unknown,
-        };
-        return new AtelierApiException(response.StatusCode, "grpc_" + Snake(status), status.ToString(),
-            $"the server answered HTTP {(int)response.StatusCode} instead of a gRPC response", null, null);
-    }
-
-    public static AtelierApiException Exception(GrpcStatusCode status, string? message, string? code, string? httpStatus, string? retryAfter)
-    {
-        var http = int.TryParse(httpStatus, NumberStyles.None, CultureInfo.InvariantCulture, out var h) ? (HttpStatusCode)h : HttpStatusOf(status);
-        TimeSpan? wait = int.TryParse(retryAfter, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) ? TimeSpan.FromSeconds(seconds) : null;
-        return new AtelierApiException(http, code ?? "grpc_" + Snake(status), status.ToString(), message, null, wait);
-    }
-
-    private static string? Value(HttpResponseMessage response, string name)
-    {
-        if (response.TrailingHeaders.TryGetValues(name, out var trailers))
-        {
-            return trailers.FirstOrDefault();
-        }
-
-        return response.Headers.TryGetValues(name, out var headers) ? headers.FirstOrDefault() : null;
-    }
-
-    private static HttpStatusCode HttpStatusOf(GrpcStatusCode status) => status switch
-    {
-        GrpcStatusCode.InvalidArgument or GrpcStatusCode.OutOfRange => HttpStatusCode.BadRequest,
-        GrpcStatusCode.Unauthenticated => HttpStatusCode.Unauthorized,
-        GrpcStatusCode.PermissionDenied => HttpStatusCode.Forbidden,
-        GrpcStatusCode.NotFound => HttpStatusCode.NotFound,
-        GrpcStatusCode.AlreadyExists or GrpcStatusCode.Aborted or GrpcStatusCode.FailedPrecondition => HttpStatusCode.Conflict,
-        GrpcStatusCode.ResourceExhausted => HttpStatusCode.TooManyRequests,
-        GrpcStatusCode.Unimplemented => HttpStatusCode.NotImplemented,
-        GrpcStatusCode.Unavailable => HttpStatusCode.ServiceUnavailable,
-        GrpcStatusCode.DeadlineExceeded => HttpStatusCode.GatewayTimeout,
-        GrpcStatusCode.Cancelled => (HttpStatusCode)499,
+        StatusCode.InvalidArgument or StatusCode.OutOfRange => HttpStatusCode.BadRequest,
+        StatusCode.Unauthenticated => HttpStatusCode.Unauthorized,
+        StatusCode.PermissionDenied => HttpStatusCode.Forbidden,
+        StatusCode.NotFound => HttpStatusCode.NotFound,
+        StatusCode.AlreadyExists or StatusCode.Aborted or StatusCode.FailedPrecondition => HttpStatusCode.Conflict,
+        StatusCode.ResourceExhausted => HttpStatusCode.TooManyRequests,
+        StatusCode.Unimplemented => HttpStatusCode.NotImplemented,
+        StatusCode.Unavailable => HttpStatusCode.ServiceUnavailable,
+        StatusCode.DeadlineExceeded => HttpStatusCode.GatewayTimeout,
+        StatusCode.Cancelled => (HttpStatusCode)499,
         _ => HttpStatusCode.InternalServerError,
     };
 
-    private static string Snake(GrpcStatusCode status)
+    private static string Snake(StatusCode status)
     {
         var name = status.ToString();
         var builder = new System.Text.StringBuilder(name.Length + 4);

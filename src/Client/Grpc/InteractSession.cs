@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Grpc.Core;
 using V1 = Atelier.Grpc.V1;
 
 namespace Atelier.Client.Grpc;
@@ -10,22 +11,18 @@ namespace Atelier.Client.Grpc;
 /// </summary>
 public sealed class InteractSession : IAsyncDisposable
 {
-    private readonly GrpcInvoker _invoker;
+    private readonly AsyncDuplexStreamingCall<V1.InteractRequest, V1.InteractReply> _call;
     private readonly string _sessionId;
     private readonly V1.MaskFormat _format;
-    private readonly StreamingContent _request;
-    private readonly Task<HttpResponseMessage> _response;
-    private readonly CancellationTokenSource _cancel;
+    private readonly CancellationToken _callToken;
     private ulong _seq;
 
-    internal InteractSession(GrpcInvoker invoker, string sessionId, V1.MaskFormat format, StreamingContent request, Task<HttpResponseMessage> response, CancellationTokenSource cancel)
+    internal InteractSession(AsyncDuplexStreamingCall<V1.InteractRequest, V1.InteractReply> call, string sessionId, V1.MaskFormat format, CancellationToken callToken)
     {
-        _invoker = invoker;
+        _callToken = callToken;
+        _call = call;
         _sessionId = sessionId;
         _format = format;
-        _request = request;
-        _response = response;
-        _cancel = cancel;
     }
 
     /// <summary>Sends a prompt; returns its sequence number (1, 2, …), echoed by the update that answers it.</summary>
@@ -43,46 +40,62 @@ public sealed class InteractSession : IAsyncDisposable
         };
         GrpcClientConvert.AddPrompt(message.Points, prompt, out var box);
         message.Box = box;
-        await _request.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _call.RequestStream.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException e)
+        {
+            throw GrpcCallError.From(e, cancellationToken.IsCancellationRequested ? cancellationToken : _callToken);
+        }
+
         return seq;
     }
 
     /// <summary>Half-closes the request side: no more prompts; the server answers the waiting one and ends the call.</summary>
-    public ValueTask CompleteAsync()
+    public async ValueTask CompleteAsync()
     {
-        _request.Complete();
-        return ValueTask.CompletedTask;
+        try
+        {
+            await _call.RequestStream.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (RpcException e)
+        {
+            throw GrpcCallError.From(e, _callToken);
+        }
     }
 
     /// <summary>The updates until the server ends the call; a non-OK status throws <see cref="AtelierApiException"/>.</summary>
     public async IAsyncEnumerable<InteractUpdate> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _cancel.Token);
-        var response = await _response.WaitAsync(linked.Token).ConfigureAwait(false);
-        var reader = await _invoker.ReaderAsync(response, linked.Token).ConfigureAwait(false);
-        while (await reader.ReadAsync(V1.InteractReply.Parser, linked.Token).ConfigureAwait(false) is { } reply)
+        while (true)
         {
+            bool more;
+            try
+            {
+                more = await _call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false);
+            }
+            catch (RpcException e)
+            {
+                throw GrpcCallError.From(e, cancellationToken.IsCancellationRequested ? cancellationToken : _callToken);
+            }
+
+            if (!more)
+            {
+                yield break;
+            }
+
+            var reply = _call.ResponseStream.Current;
             var result = reply.Result ?? new V1.SegmentReply();
             yield return new InteractUpdate(reply.Seq, (int)reply.Dropped, reply.DroppedTotal,
                 GrpcClientConvert.Masks(result).Masks, result.MaskPng.IsEmpty ? null : result.MaskPng.ToByteArray(), result.ElapsedMs);
         }
-
-        GrpcCallError.ThrowIfFailed(response);
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
-        _request.Complete();
-        await _cancel.CancelAsync().ConfigureAwait(false);
-        try
-        {
-            using var response = await _response.ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is OperationCanceledException or HttpRequestException or AtelierApiException)
-        {
-            // The call was already over or never started: nothing to release.
-        }
-
-        _cancel.Dispose();
+        // Cancels the call when the server has not finished it (RST_STREAM); nothing to do otherwise.
+        _call.Dispose();
+        return ValueTask.CompletedTask;
     }
 }

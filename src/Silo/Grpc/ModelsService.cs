@@ -2,32 +2,24 @@ using Atelier.Grains;
 using Atelier.Models.Store;
 using Atelier.Silo.Endpoints;
 using Atelier.Silo.Security;
+using Grpc.Core;
 using V1 = Atelier.Grpc.V1;
 
 namespace Atelier.Silo.Grpc;
 
 /// <summary>
-/// <c>atelier.v1.Models</c>: list, load and unload, as <c>/v1/models</c> does them (a tenant sees shared models and
+/// <c>atelier.v1.Models</c> on its generated base: list, load and unload, as <c>/v1/models</c> does them (a tenant sees shared models and
 /// its own; another tenant's model is NOT_FOUND as if it did not exist).
 /// </summary>
-internal sealed class ModelsService(IModelStore store, ClusterView cluster)
+internal sealed class ModelsService(IModelStore store, ClusterView cluster) : V1.Models.ModelsBase
 {
     public const string ServiceName = "atelier.v1.Models";
 
-    public Func<GrpcCall, Task>? Find(string method) => method switch
+    public override async Task<V1.ListModelsReply> List(V1.ListModelsRequest request, ServerCallContext context)
     {
-        "List" => ListAsync,
-        "Load" => LoadAsync,
-        "Unload" => UnloadAsync,
-        _ => null,
-    };
-
-    private async Task ListAsync(GrpcCall call)
-    {
-        await call.ReadRequestAsync(V1.ListModelsRequest.Parser).ConfigureAwait(false);
-        var identity = TenantIdentity.Of(call.Http);
-        var entries = await store.ListAsync(call.Token).ConfigureAwait(false);
-        var residency = await ResidencyAsync(call.Token).ConfigureAwait(false);
+        var identity = TenantIdentity.Of(context.GetHttpContext());
+        var entries = await store.ListAsync(context.CancellationToken).ConfigureAwait(false);
+        var residency = await ResidencyAsync(context.CancellationToken).ConfigureAwait(false);
         var reply = new V1.ListModelsReply();
         foreach (var entry in entries)
         {
@@ -37,35 +29,33 @@ internal sealed class ModelsService(IModelStore store, ClusterView cluster)
             }
         }
 
-        await call.WriteAsync(reply).ConfigureAwait(false);
+        return reply;
     }
 
-    private async Task LoadAsync(GrpcCall call)
+    public override async Task<V1.ModelResidency> Load(V1.LoadModelRequest request, ServerCallContext context)
     {
-        var request = await call.ReadRequestAsync(V1.LoadModelRequest.Parser).ConfigureAwait(false);
-        var entry = await FindAsync(call, request.Model).ConfigureAwait(false);
-        var (grain, _) = await TargetAsync(request.Silo, call.Token).ConfigureAwait(false);
-        var residency = await grain.Load(entry.Id).WaitAsync(call.Token).ConfigureAwait(false);
-        await call.WriteAsync(GrpcConvert.Residency(entry.Id, ResidencyResponse.From(residency))).ConfigureAwait(false);
+        var entry = await FindAsync(context, request.Model).ConfigureAwait(false);
+        var (grain, _) = await TargetAsync(request.Silo, context.CancellationToken).ConfigureAwait(false);
+        var residency = await grain.Load(entry.Id).WaitAsync(context.CancellationToken).ConfigureAwait(false);
+        return GrpcConvert.Residency(entry.Id, ResidencyResponse.From(residency));
     }
 
-    private async Task UnloadAsync(GrpcCall call)
+    public override async Task<V1.UnloadModelReply> Unload(V1.UnloadModelRequest request, ServerCallContext context)
     {
-        var request = await call.ReadRequestAsync(V1.UnloadModelRequest.Parser).ConfigureAwait(false);
-        var entry = await FindAsync(call, request.Model).ConfigureAwait(false);
-        var (grain, silo) = await TargetAsync(request.Silo, call.Token).ConfigureAwait(false);
-        var unloaded = await grain.Unload(entry.Id).WaitAsync(call.Token).ConfigureAwait(false);
-        await call.WriteAsync(new V1.UnloadModelReply { Model = entry.Id, Silo = silo, Unloaded = unloaded }).ConfigureAwait(false);
+        var entry = await FindAsync(context, request.Model).ConfigureAwait(false);
+        var (grain, silo) = await TargetAsync(request.Silo, context.CancellationToken).ConfigureAwait(false);
+        var unloaded = await grain.Unload(entry.Id).WaitAsync(context.CancellationToken).ConfigureAwait(false);
+        return new V1.UnloadModelReply { Model = entry.Id, Silo = silo, Unloaded = unloaded };
     }
 
     private async Task<(IModelHostService Grain, string Name)> TargetAsync(string silo, CancellationToken cancellationToken) =>
         await cluster.FindModelHostAsync(silo.Length == 0 ? null : silo, cancellationToken).ConfigureAwait(false)
         ?? throw Errors.RequestRejectedException.Invalid("silo", $"no active silo named '{silo}'");
 
-    private async Task<ModelEntry> FindAsync(GrpcCall call, string id)
+    private async Task<ModelEntry> FindAsync(ServerCallContext context, string id)
     {
-        var entry = ModelEndpoints.IsWellFormedId(id) ? await store.GetAsync(id, call.Token).ConfigureAwait(false) : null;
-        return entry is not null && IsVisible(entry, TenantIdentity.Of(call.Http))
+        var entry = ModelEndpoints.IsWellFormedId(id) ? await store.GetAsync(id, context.CancellationToken).ConfigureAwait(false) : null;
+        return entry is not null && IsVisible(entry, TenantIdentity.Of(context.GetHttpContext()))
             ? entry
             : throw new ModelNotFoundException($"model '{(id.Length > 64 ? id[..64] : id)}' does not exist");
     }

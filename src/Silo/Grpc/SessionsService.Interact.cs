@@ -1,8 +1,8 @@
 using System.Threading.Channels;
 using Atelier.Grains;
-using Atelier.Grpc;
 using Atelier.Silo.Endpoints;
 using Atelier.Silo.Errors;
+using Grpc.Core;
 using V1 = Atelier.Grpc.V1;
 
 namespace Atelier.Silo.Grpc;
@@ -16,7 +16,7 @@ internal sealed partial class SessionsService
     /// prompts were dropped since the previous reply. When the client half-closes, the waiting prompt (if any) is
     /// still answered, then the call ends OK.
     /// </summary>
-    private async Task InteractAsync(GrpcCall call)
+    public override async Task Interact(IAsyncStreamReader<V1.InteractRequest> requestStream, IServerStreamWriter<V1.InteractReply> responseStream, ServerCallContext context)
     {
         var dropped = 0L;
         var slot = Channel.CreateBounded<Prompt>(
@@ -24,20 +24,24 @@ internal sealed partial class SessionsService
             _ => Interlocked.Increment(ref dropped));
 
         // Replies go out as soon as the stream opens, so clients see the response headers before the first mask.
-        await call.Http.Response.StartAsync(call.Token).ConfigureAwait(false);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(call.Token);
-        ISessionGrain? grain = null;
+        if (!context.GetHttpContext().Response.HasStarted)
+        {
+            await context.WriteResponseHeadersAsync([]).ConfigureAwait(false);
+        }
+
+        var prompts = new RequestStream<V1.InteractRequest>(requestStream, options.Value.MaxStreamMessages);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
         string? sessionId = null;
         var worker = Task.CompletedTask;
         try
         {
-            while (await ReadPromptAsync(call, stop.Token).ConfigureAwait(false) is { } message)
+            while (await prompts.ReadNextAsync(stop.Token).ConfigureAwait(false) is { } message)
             {
                 if (sessionId is null)
                 {
                     sessionId = message.SessionId;
-                    grain = Session(call, sessionId);
-                    worker = AnswerAsync(call, grain, slot.Reader, () => Interlocked.Exchange(ref dropped, 0), stop);
+                    var grain = Session(context, sessionId);
+                    worker = AnswerAsync(grain, responseStream, slot.Reader, () => Interlocked.Exchange(ref dropped, 0), stop);
                 }
                 else if (message.SessionId.Length > 0 && message.SessionId != sessionId)
                 {
@@ -54,7 +58,7 @@ internal sealed partial class SessionsService
         {
             await stop.CancelAsync().ConfigureAwait(false);
             await Task.WhenAny(worker).ConfigureAwait(false);
-            if (worker.IsFaulted)
+            if (worker.IsFaulted && worker.Exception.InnerException is not OperationCanceledException)
             {
                 // The decoder side failed first (and cancelled the reads): its error is the call's status.
                 await worker.ConfigureAwait(false);
@@ -70,16 +74,8 @@ internal sealed partial class SessionsService
         await worker.ConfigureAwait(false);
     }
 
-    private async ValueTask<V1.InteractRequest?> ReadPromptAsync(GrpcCall call, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        using var registration = cancellationToken.Register(() => call.Http.Request.BodyReader.CancelPendingRead());
-        var message = await call.ReadNextAsync(V1.InteractRequest.Parser).ConfigureAwait(false);
-        cancellationToken.ThrowIfCancellationRequested();
-        return message;
-    }
-
-    private async Task AnswerAsync(GrpcCall call, ISessionGrain grain, ChannelReader<Prompt> prompts, Func<long> takeDropped, CancellationTokenSource stop)
+    private async Task AnswerAsync(ISessionGrain grain, IServerStreamWriter<V1.InteractReply> responses, ChannelReader<Prompt> prompts,
+        Func<long> takeDropped, CancellationTokenSource stop)
     {
         // Yield first so the reader loop keeps reading while the first prompt is decoded.
         await Task.Yield();
@@ -92,13 +88,13 @@ internal sealed partial class SessionsService
                 var dropped = takeDropped();
                 droppedTotal += (ulong)dropped;
                 tracker.Dropped(dropped);
-                await call.WriteAsync(new V1.InteractReply
+                await responses.WriteAsync(new V1.InteractReply
                 {
                     Seq = prompt.Seq,
                     Dropped = (uint)dropped,
                     DroppedTotal = droppedTotal,
                     Result = GrpcConvert.Segment(result, prompt.Format),
-                }).ConfigureAwait(false);
+                }, stop.Token).ConfigureAwait(false);
             }
         }
         catch

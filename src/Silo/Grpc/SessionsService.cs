@@ -1,10 +1,10 @@
 using System.Globalization;
 using Atelier.Grains;
-using Atelier.Grpc;
 using Atelier.Silo.Endpoints;
 using Atelier.Silo.Errors;
 using Atelier.Silo.Security;
 using Google.Protobuf;
+using Grpc.Core;
 using Microsoft.Extensions.Options;
 using SessionOptions = Atelier.Grains.SessionOptions;
 using V1 = Atelier.Grpc.V1;
@@ -12,41 +12,24 @@ using V1 = Atelier.Grpc.V1;
 namespace Atelier.Silo.Grpc;
 
 /// <summary>
-/// <c>atelier.v1.Sessions</c>: the session calls of <c>/v1/sessions</c> over gRPC, calling the same grains with the
-/// same validation (<see cref="PromptValidator"/>) and tenant isolation as the HTTP endpoints.
+/// <c>atelier.v1.Sessions</c> on its generated base: the session calls of <c>/v1/sessions</c> over gRPC, calling the
+/// same grains with the same validation (<see cref="PromptValidator"/>) and tenant isolation as the HTTP endpoints.
+/// Errors are typed exceptions, mapped by <see cref="GrpcCallInterceptor"/>; every grain call gets the call's
+/// cancellation (client reset or deadline).
 /// </summary>
 internal sealed partial class SessionsService(
     IGrainFactory grains,
     IOptions<ApiOptions> api,
     IOptions<SessionOptions> sessions,
     IOptions<GrpcOptions> options,
-    GrpcCallTracker tracker)
+    GrpcCallTracker tracker) : V1.Sessions.SessionsBase
 {
     public const string ServiceName = "atelier.v1.Sessions";
 
-    /// <summary>Runs <paramref name="method"/>; false when the service has no such method (UNIMPLEMENTED).</summary>
-    public Func<GrpcCall, Task>? Find(string method) => method switch
+    public override async Task<V1.SessionInfo> Open(IAsyncStreamReader<V1.OpenRequest> requestStream, ServerCallContext context)
     {
-        "Open" => OpenAsync,
-        "GetInfo" => GetInfoAsync,
-        "Segment" => SegmentAsync,
-        "SelectSubject" => SelectSubjectAsync,
-        "Erase" => EraseAsync,
-        "Replace" => ReplaceAsync,
-        "Undo" => UndoAsync,
-        "Redo" => RedoAsync,
-        "GetImage" => GetImageAsync,
-        "Close" => CloseAsync,
-        "Interact" => InteractAsync,
-        _ => null,
-    };
-
-    /// <summary>Whether <paramref name="method"/> is a long-lived stream.</summary>
-    public static bool IsStreaming(string method) => method is "Interact" or "Open";
-
-    private async Task OpenAsync(GrpcCall call)
-    {
-        var first = await call.ReadNextAsync(V1.OpenRequest.Parser).ConfigureAwait(false)
+        var stream = new RequestStream<V1.OpenRequest>(requestStream, options.Value.MaxStreamMessages);
+        var first = await stream.ReadNextAsync(context.CancellationToken).ConfigureAwait(false)
             ?? throw RequestRejectedException.Invalid("chunk", "the upload is empty; send the image bytes in OpenRequest.chunk");
         string? model = first.Model.Length == 0 ? null : first.Model;
         if (model is not null && !ModelEndpoints.IsWellFormedId(model))
@@ -69,7 +52,7 @@ internal sealed partial class SessionsService(
         // The upload is bounded in total by Api:MaxUploadBytes, checked as each chunk arrives.
         var maxBytes = api.Value.MaxUploadBytes;
         using var content = new MemoryStream();
-        for (var message = first; message is not null; message = await call.ReadNextAsync(V1.OpenRequest.Parser).ConfigureAwait(false))
+        for (var message = first; message is not null; message = await stream.ReadNextAsync(context.CancellationToken).ConfigureAwait(false))
         {
             if (content.Length + message.Chunk.Length > maxBytes)
             {
@@ -87,53 +70,45 @@ internal sealed partial class SessionsService(
 
         var upload = new ImageUpload(content.ToArray(), first.ContentType.Length == 0 ? null : first.ContentType);
         var id = SessionIds.New();
-        var grain = Session(call, id);
+        var grain = Session(context, id);
         SessionIds.HintNewSession(id, model ?? sessions.Value.DefaultModel);
-        var info = await grain.Open(upload, new OpenSessionOptions(model, ttl), call.Token).ConfigureAwait(false);
-        await call.WriteAsync(GrpcConvert.Session(info)).ConfigureAwait(false);
+        var info = await grain.Open(upload, new OpenSessionOptions(model, ttl), context.CancellationToken).ConfigureAwait(false);
+        return GrpcConvert.Session(info);
     }
 
-    private async Task GetInfoAsync(GrpcCall call)
-    {
-        var request = await call.ReadRequestAsync(V1.SessionRef.Parser).ConfigureAwait(false);
-        var info = await Session(call, request.SessionId).GetInfo(call.Token).ConfigureAwait(false);
-        await call.WriteAsync(GrpcConvert.Session(info)).ConfigureAwait(false);
-    }
+    public override async Task<V1.SessionInfo> GetInfo(V1.SessionRef request, ServerCallContext context) =>
+        GrpcConvert.Session(await Session(context, request.SessionId).GetInfo(context.CancellationToken).ConfigureAwait(false));
 
-    private async Task SegmentAsync(GrpcCall call)
+    public override async Task<V1.SegmentReply> Segment(V1.SegmentRequest request, ServerCallContext context)
     {
-        var request = await call.ReadRequestAsync(V1.SegmentRequest.Parser).ConfigureAwait(false);
-        var grain = Session(call, request.SessionId);
+        var grain = Session(context, request.SessionId);
         var prompt = PromptValidator.ToRequest(
             GrpcConvert.SegmentBody(request.Points, request.Box, request.Multimask, request.Refine, request.Dilate), sessions.Value, api.Value)
             with { Encodings = GrpcConvert.Encodings(request.Format) };
-        var result = await grain.Segment(prompt, call.Token).ConfigureAwait(false);
-        await call.WriteAsync(GrpcConvert.Segment(result, request.Format)).ConfigureAwait(false);
+        var result = await grain.Segment(prompt, context.CancellationToken).ConfigureAwait(false);
+        return GrpcConvert.Segment(result, request.Format);
     }
 
-    private async Task SelectSubjectAsync(GrpcCall call)
+    public override async Task<V1.SegmentReply> SelectSubject(V1.SelectSubjectRequest request, ServerCallContext context)
     {
-        var request = await call.ReadRequestAsync(V1.SelectSubjectRequest.Parser).ConfigureAwait(false);
-        var grain = Session(call, request.SessionId);
+        var grain = Session(context, request.SessionId);
         var prompt = PromptValidator.ToRequest(new SelectSubjectBody { Dilate = request.Dilate }, sessions.Value);
-        var result = await grain.SelectSubject(prompt, call.Token).ConfigureAwait(false);
-        await call.WriteAsync(GrpcConvert.Segment(result, request.Format)).ConfigureAwait(false);
+        var result = await grain.SelectSubject(prompt, context.CancellationToken).ConfigureAwait(false);
+        return GrpcConvert.Segment(result, request.Format);
     }
 
-    private async Task EraseAsync(GrpcCall call)
+    public override async Task<V1.EditReply> Erase(V1.EraseRequest request, ServerCallContext context)
     {
-        var request = await call.ReadRequestAsync(V1.EraseRequest.Parser).ConfigureAwait(false);
-        var grain = Session(call, request.SessionId);
+        var grain = Session(context, request.SessionId);
         var body = new EraseBody { Mask = null, Dilate = request.HasDilate ? request.Dilate : 15, Apply = !request.HasApply || request.Apply };
         var edit = PromptValidator.ToRequest(body, sessions.Value) with { MaskPng = MaskOrSelection(request.MaskPng) };
-        var result = await grain.Erase(edit, call.Token).ConfigureAwait(false);
-        await call.WriteAsync(GrpcConvert.Edit(result)).ConfigureAwait(false);
+        var result = await grain.Erase(edit, context.CancellationToken).ConfigureAwait(false);
+        return GrpcConvert.Edit(result);
     }
 
-    private async Task ReplaceAsync(GrpcCall call)
+    public override async Task<V1.EditReply> Replace(V1.ReplaceRequest request, ServerCallContext context)
     {
-        var request = await call.ReadRequestAsync(V1.ReplaceRequest.Parser).ConfigureAwait(false);
-        var grain = Session(call, request.SessionId);
+        var grain = Session(context, request.SessionId);
         var defaults = new ReplaceBody();
         var body = new ReplaceBody
         {
@@ -146,66 +121,77 @@ internal sealed partial class SessionsService(
             Apply = !request.HasApply || request.Apply,
         };
         var edit = PromptValidator.ToRequest(body, sessions.Value, api.Value) with { MaskPng = MaskOrSelection(request.MaskPng) };
-        var result = await grain.Replace(edit, call.Token).ConfigureAwait(false);
-        await call.WriteAsync(GrpcConvert.Edit(result)).ConfigureAwait(false);
+        var result = await grain.Replace(edit, context.CancellationToken).ConfigureAwait(false);
+        return GrpcConvert.Edit(result);
     }
 
-    private async Task UndoAsync(GrpcCall call)
-    {
-        var request = await call.ReadRequestAsync(V1.SessionRef.Parser).ConfigureAwait(false);
-        var info = await Session(call, request.SessionId).Undo(call.Token).ConfigureAwait(false);
-        await call.WriteAsync(GrpcConvert.Session(info)).ConfigureAwait(false);
-    }
+    public override async Task<V1.SessionInfo> Undo(V1.SessionRef request, ServerCallContext context) =>
+        GrpcConvert.Session(await Session(context, request.SessionId).Undo(context.CancellationToken).ConfigureAwait(false));
 
-    private async Task RedoAsync(GrpcCall call)
-    {
-        var request = await call.ReadRequestAsync(V1.SessionRef.Parser).ConfigureAwait(false);
-        var info = await Session(call, request.SessionId).Redo(call.Token).ConfigureAwait(false);
-        await call.WriteAsync(GrpcConvert.Session(info)).ConfigureAwait(false);
-    }
+    public override async Task<V1.SessionInfo> Redo(V1.SessionRef request, ServerCallContext context) =>
+        GrpcConvert.Session(await Session(context, request.SessionId).Redo(context.CancellationToken).ConfigureAwait(false));
 
-    private async Task GetImageAsync(GrpcCall call)
+    public override async Task GetImage(V1.GetImageRequest request, IServerStreamWriter<V1.ImageChunk> responseStream, ServerCallContext context)
     {
-        var request = await call.ReadRequestAsync(V1.GetImageRequest.Parser).ConfigureAwait(false);
         var encoding = request.Format switch
         {
             V1.ImageFormat.Png => ImageEncoding.Png,
             V1.ImageFormat.Jpeg => ImageEncoding.Jpeg,
             _ => throw RequestRejectedException.Invalid("format", "must be IMAGE_FORMAT_PNG or IMAGE_FORMAT_JPEG"),
         };
-        var image = await Session(call, request.SessionId).GetImage(encoding, call.Token).ConfigureAwait(false);
+        var image = await Session(context, request.SessionId).GetImage(encoding, context.CancellationToken).ConfigureAwait(false);
         var chunkBytes = options.Value.ImageChunkBytes;
         var content = image.Content;
         for (var offset = 0; offset == 0 || offset < content.Length; offset += chunkBytes)
         {
             var length = Math.Min(chunkBytes, content.Length - offset);
-            var chunk = new V1.ImageChunk { Data = ByteString.CopyFrom(content, offset, length) };
+            var chunk = new V1.ImageChunk { Data = UnsafeByteOperations.UnsafeWrap(content.AsMemory(offset, length)) };
             if (offset == 0)
             {
                 chunk.ContentType = image.ContentType;
                 chunk.TotalBytes = content.Length;
             }
 
-            await call.WriteAsync(chunk).ConfigureAwait(false);
+            await responseStream.WriteAsync(chunk, context.CancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async Task CloseAsync(GrpcCall call)
+    public override async Task<V1.CloseReply> Close(V1.SessionRef request, ServerCallContext context)
     {
-        var request = await call.ReadRequestAsync(V1.SessionRef.Parser).ConfigureAwait(false);
-        await Session(call, request.SessionId).Close(call.Token).ConfigureAwait(false);
-        await call.WriteAsync(new V1.CloseReply()).ConfigureAwait(false);
+        await Session(context, request.SessionId).Close(context.CancellationToken).ConfigureAwait(false);
+        return new V1.CloseReply();
+    }
+
+    /// <summary>A client stream read message by message, refused past <see cref="GrpcOptions.MaxStreamMessages"/>.</summary>
+    private sealed class RequestStream<T>(IAsyncStreamReader<T> stream, int maxMessages)
+        where T : class
+    {
+        private long _read;
+
+        /// <summary>The next message, or null at the end of the stream.</summary>
+        public async ValueTask<T?> ReadNextAsync(CancellationToken cancellationToken)
+        {
+            if (!await stream.MoveNext(cancellationToken).ConfigureAwait(false))
+            {
+                return null;
+            }
+
+            return ++_read > maxMessages
+                ? throw GrpcErrors.Create(StatusCode.ResourceExhausted, $"more than {maxMessages} messages on one stream (Grpc:MaxStreamMessages)",
+                    ErrorCodes.PayloadTooLarge, StatusCodes.Status413PayloadTooLarge)
+                : stream.Current;
+        }
     }
 
     /// <summary>The session grain, with the caller's tenant in the request context. Malformed ids cannot exist: NOT_FOUND.</summary>
-    private ISessionGrain Session(GrpcCall call, string id)
+    private ISessionGrain Session(ServerCallContext context, string id)
     {
         if (!SessionIds.IsWellFormed(id))
         {
             throw new SessionNotFoundException($"session '{Truncate(id)}' does not exist");
         }
 
-        CallContext.Set(CallContext.Tenant, TenantIdentity.Of(call.Http).Tenant);
+        CallContext.Set(CallContext.Tenant, TenantIdentity.Of(context.GetHttpContext()).Tenant);
         return grains.GetGrain<ISessionGrain>(id);
     }
 

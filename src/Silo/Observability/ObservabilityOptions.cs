@@ -5,18 +5,18 @@ internal sealed class ObservabilityOptions
 {
     public const string SectionName = "Observability";
 
-    /// <summary>Serve <c>GET /metrics</c> (Prometheus text format 0.0.4). Default: true.</summary>
+    /// <summary>Serve <c>GET /metrics</c> (the OpenTelemetry Prometheus exporter). Default: true.</summary>
     public bool MetricsEnabled { get; set; } = true;
 
     /// <summary>
-    /// Label sets (series) kept per instrument by the <c>/metrics</c> collector; measurements with a new label set
-    /// beyond it are ignored (and counted in <c>atelier_metrics_dropped_measurements_total</c>). Default: 2,000 series.
+    /// Label sets (series) kept per instrument (OpenTelemetry's cardinality limit); measurements with a new label set
+    /// beyond it go to one overflow series labelled <c>otel_metric_overflow="true"</c>. Default: 2,000 series.
     /// </summary>
     public int MaxSeriesPerInstrument { get; set; } = 2000;
 
     /// <summary>
-    /// Whether <c>/metrics</c> also serves Orleans' own instruments (meter <c>Microsoft.Orleans</c>, process-wide: every
-    /// silo hosted in the process contributes). Default: true.
+    /// Whether metrics include Orleans' own instruments (meter <c>Microsoft.Orleans</c>, created from the host's
+    /// <c>IMeterFactory</c>: per silo). Default: true.
     /// </summary>
     public bool OrleansMetrics { get; set; } = true;
 

@@ -67,7 +67,8 @@ internal sealed partial class ApiKeyMiddleware(RequestDelegate next, ApiKeyStore
         await next(context).ConfigureAwait(false);
     }
 
-    private static ReadOnlySpan<char> Presented(HttpRequest request)
+    /// <summary>The key a request presents (<c>Authorization: Bearer</c>, else <c>X-Api-Key</c>); empty when none. gRPC metadata are these headers too.</summary>
+    internal static ReadOnlySpan<char> Presented(HttpRequest request)
     {
         var authorization = request.Headers.Authorization.ToString().AsSpan().Trim();
         if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
