@@ -72,6 +72,7 @@ function refreshControls() {
   document.body.dataset.busy = String(state.busy);
   document.body.dataset.segments = String(state.segments);
   document.body.dataset.version = String(state.session?.version ?? '');
+  document.body.dataset.session = state.session?.id ?? '';
 }
 
 function showSession(session, response) {

@@ -138,6 +138,9 @@ async function perform(step) {
         reopen: !document.getElementById('reopen').hidden,
         keyAsked: !document.getElementById('key-section').hidden,
       }));
+    case 'closeBehindTheEditor':
+      // Another client closes the editor's session (same origin, same key): the editor learns it on its next call.
+      return page.evaluate(async () => (await fetch(`/v1/sessions/${document.body.dataset.session}`, { method: 'DELETE' })).status);
     case 'enabled':
       return page.locator(step.selector).isEnabled();
     case 'text':
