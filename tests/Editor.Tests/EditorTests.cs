@@ -35,6 +35,42 @@ public sealed class EditorTests(EditorSilo silo) : IClassFixture<EditorSilo>
     }
 
     [BrowserFact]
+    public async Task Dragging_a_box_around_an_object_selects_it()
+    {
+        var folder = Browser.ResultsFolder();
+        var (cx, cy, r) = Small.DiskGeometry;
+        var results = await Browser.RunAsync(silo.Url, folder,
+        [
+            .. Open(Small, folder),
+            Step.DragImage((cx - r - 8, cy - r - 8), (cx + r + 8, cy + r + 8)),
+            Step.WaitSegments(1),
+            Step.Screenshot("1-box"),
+            Step.Overlay(),
+        ]);
+
+        var iou = Scene.IoU(Step.Bits(results[^1]), Small.Truth(Small.Disk));
+        Assert.True(iou >= 0.9, $"IoU of the overlay with the disk is {iou:F3}");
+    }
+
+    [BrowserFact]
+    public async Task One_click_offers_candidates_that_can_be_cycled_with_their_scores()
+    {
+        var folder = Browser.ResultsFolder();
+        var results = await Browser.RunAsync(silo.Url, folder,
+        [
+            .. Open(Small, folder),
+            Step.ClickImage(Small.DiskGeometry.X, Small.DiskGeometry.Y),
+            Step.WaitSegments(1),
+            Step.Text("#candidate-info"),
+            Step.Click("#candidate"),
+            Step.Text("#candidate-info"),
+        ]);
+
+        Assert.Matches(@"^Mask 1 of 3, score \d\.\d{3}$", results[7]!.GetValue<string>());
+        Assert.Matches(@"^Mask 2 of 3, score \d\.\d{3}$", results[9]!.GetValue<string>());
+    }
+
+    [BrowserFact]
     public async Task Negative_point_shrinks_the_selection()
     {
         var folder = Browser.ResultsFolder();

@@ -19,7 +19,7 @@ const ui = {
   info: { silo: $('info-silo'), model: $('info-model'), size: $('info-size'), version: $('info-version'), ttl: $('info-ttl'), latency: $('info-latency') },
 };
 
-/** Models that are only demos of the SAM interface; a registered real export is preferred, then sam-isnet. */
+/** The best demo segmenter for real photos (the silo's default too); a registered real SAM export ranks above it. */
 const PHOTO_SEGMENTER = 'sam-isnet';
 
 const state = {
@@ -406,7 +406,10 @@ ui.erase.addEventListener('click', () => run(async () => {
 
 ui.replaceForm.addEventListener('submit', (e) => {
   e.preventDefault();
-  if (ui.replace.disabled) return;
+  if (ui.replace.disabled) {
+    showStatus('Select something first: click on the image.');
+    return;
+  }
   run(replace);
 });
 
@@ -538,7 +541,7 @@ ui.keyForm.addEventListener('submit', (e) => {
   const retry = state.retry;
   state.retry = null;
   run(async () => {
-    if (ui.model.options.length === 0 || ui.model.value === '') await loadModels();
+    if (retry !== loadModels && ui.model.value === '') await loadModels();
     if (retry) await retry();
   });
 });

@@ -169,6 +169,9 @@ public static class Step
     public static JsonObject ClickImage(double x, double y, bool shift = false, bool right = false) =>
         new() { ["do"] = "clickImage", ["x"] = x, ["y"] = y, ["shift"] = shift, ["right"] = right };
 
+    public static JsonObject DragImage((double X, double Y) from, (double X, double Y) to) =>
+        new() { ["do"] = "dragImage", ["from"] = new JsonArray(from.X, from.Y), ["to"] = new JsonArray(to.X, to.Y) };
+
     public static JsonObject WaitSegments(int count) => new() { ["do"] = "waitSegments", ["count"] = count };
 
     public static JsonObject Overlay() => new() { ["do"] = "overlay" };

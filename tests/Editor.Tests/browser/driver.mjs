@@ -90,6 +90,16 @@ async function perform(step) {
       if (step.shift) await page.keyboard.up('Shift');
       return null;
     }
+    case 'dragImage': {
+      const box = await page.locator('#prompts').boundingBox();
+      const size = await page.evaluate(() => [document.getElementById('prompts').width, document.getElementById('prompts').height]);
+      const at = (x, y) => [box.x + ((x + 0.5) * box.width / size[0]), box.y + ((y + 0.5) * box.height / size[1])];
+      await page.mouse.move(...at(step.from[0], step.from[1]));
+      await page.mouse.down();
+      await page.mouse.move(...at(step.to[0], step.to[1]), { steps: 8 });
+      await page.mouse.up();
+      return null;
+    }
     case 'waitSegments':
       await page.waitForFunction((n) => Number(document.body.dataset.segments) >= n, step.count);
       return page.locator('#info-latency').textContent();
