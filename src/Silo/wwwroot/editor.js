@@ -93,7 +93,7 @@ function touch() {
 }
 
 function tick() {
-  if (!state.session) {
+  if (!state.session || !state.expiresAt) {
     ui.info.ttl.textContent = '–';
     return;
   }
@@ -108,6 +108,7 @@ setInterval(tick, 1000);
 
 function endSession() {
   state.session = null;
+  state.expiresAt = 0;
   clearPrompts();
   for (const key of Object.keys(ui.info)) ui.info[key].textContent = '–';
   refreshControls();
