@@ -70,6 +70,31 @@ public sealed class EditorTests(EditorSilo silo) : IClassFixture<EditorSilo>
         Assert.Matches(@"^Mask 2 of 3, score \d\.\d{3}$", results[9]!.GetValue<string>());
     }
 
+    [BrowserTheory]
+    [InlineData("drop")]
+    [InlineData("paste")]
+    public async Task An_image_dropped_or_pasted_opens_a_session(string how)
+    {
+        var folder = Browser.ResultsFolder($"{nameof(An_image_dropped_or_pasted_opens_a_session)}-{how}");
+        var path = Path.Combine(folder, "scene.png");
+        await File.WriteAllBytesAsync(path, Small.Png());
+        var results = await Browser.RunAsync(silo.Url, folder,
+        [
+            Step.Goto(),
+            Step.Select("#model", "sam-demo"),
+            Step.Give(how, path, "image/png"),
+            Step.WaitSession(),
+            Step.ClickImage(Small.DiskGeometry.X, Small.DiskGeometry.Y),
+            Step.WaitSegments(1),
+            Step.Screenshot("1-selected"),
+            Step.Overlay(),
+        ]);
+
+        Assert.Equal("480 × 320", results[3]!["size"]!.GetValue<string>());
+        var iou = Scene.IoU(Step.Bits(results[^1]), Small.Truth(Small.Disk));
+        Assert.True(iou >= 0.9, $"IoU of the overlay with the disk is {iou:F3}");
+    }
+
     [BrowserFact]
     public async Task Negative_point_shrinks_the_selection()
     {

@@ -153,6 +153,18 @@ public sealed class BrowserFactAttribute : FactAttribute
     }
 }
 
+/// <summary>A theory that drives the editor in chromium; skipped like <see cref="BrowserFactAttribute"/>.</summary>
+public sealed class BrowserTheoryAttribute : TheoryAttribute
+{
+    public BrowserTheoryAttribute()
+    {
+        if (Browser.Missing is { } reason)
+        {
+            Skip = "Browser test skipped: " + reason + ".";
+        }
+    }
+}
+
 /// <summary>Builders for the driver's steps (see <c>browser/driver.mjs</c>).</summary>
 public static class Step
 {
@@ -163,6 +175,9 @@ public static class Step
     public static JsonObject Options(string selector) => new() { ["do"] = "options", ["selector"] = selector };
 
     public static JsonObject Upload(string path) => new() { ["do"] = "upload", ["selector"] = "#file", ["path"] = path };
+
+    /// <summary>Hands the file to the page as a drop on the canvas area (<c>drop</c>) or a paste (<c>paste</c>).</summary>
+    public static JsonObject Give(string how, string path, string type) => new() { ["do"] = how, ["path"] = path, ["type"] = type };
 
     public static JsonObject WaitSession() => new() { ["do"] = "waitSession" };
 

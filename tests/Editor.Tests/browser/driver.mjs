@@ -7,9 +7,9 @@
 // screenshot "failure.png" in outDir.
 
 import { createRequire } from 'node:module';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 const input = JSON.parse(await new Promise((resolve) => {
   let text = '';
@@ -69,6 +69,22 @@ async function perform(step) {
       return page.locator(`${step.selector} option`).evaluateAll((options) => options.map((o) => o.value));
     case 'upload':
       await page.setInputFiles(step.selector, step.path);
+      return null;
+    case 'drop':
+    case 'paste':
+      // What the browser hands the page when a file is dropped on the canvas area or pasted from the clipboard.
+      await page.evaluate(({ how, base64, name, type }) => {
+        const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([bytes], name, { type }));
+        if (how === 'paste') {
+          document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }));
+        } else {
+          const target = document.getElementById('drop');
+          target.dispatchEvent(new DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+          target.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+        }
+      }, { how: step.do, base64: readFileSync(step.path).toString('base64'), name: basename(step.path), type: step.type });
       return null;
     case 'waitSession':
       await page.waitForFunction(() => document.body.dataset.busy === 'false' && !document.getElementById('stage').hidden);
