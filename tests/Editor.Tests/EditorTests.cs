@@ -95,10 +95,12 @@ public sealed class EditorTests(EditorSilo silo) : IClassFixture<EditorSilo>
         Assert.True(iou >= 0.9, $"IoU of the overlay with the disk is {iou:F3}");
     }
 
-    [BrowserFact]
-    public async Task Negative_point_shrinks_the_selection()
+    [BrowserTheory]
+    [InlineData("shift")]
+    [InlineData("right")]
+    public async Task Negative_point_shrinks_the_selection(string click)
     {
-        var folder = Browser.ResultsFolder();
+        var folder = Browser.ResultsFolder($"{nameof(Negative_point_shrinks_the_selection)}-{click}");
         var results = await Browser.RunAsync(silo.Url, folder,
         [
             .. Open(Small, folder),
@@ -106,7 +108,7 @@ public sealed class EditorTests(EditorSilo silo) : IClassFixture<EditorSilo>
             Step.WaitSegments(1),
             Step.Screenshot("1-positive"),
             Step.Overlay(),
-            Step.ClickImage(400, 170, shift: true),
+            Step.ClickImage(400, 170, shift: click == "shift", right: click == "right"),
             Step.WaitSegments(2),
             Step.Screenshot("2-negative"),
             Step.Overlay(),
