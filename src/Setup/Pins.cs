@@ -33,6 +33,10 @@ internal static class Pins
     /// <summary>Loads <c>proto/*.proto</c> for the interop tests' gRPC client.</summary>
     public static readonly NpmPin ProtoLoader = new("@grpc/proto-loader", "0.8.1",
         "sha512-wtF6h+DY6M3YaDBPAmvuuA6jV8Sif9MjtOI5euKFWRgCDl5PeDpPsHR9u2l6St5ceY8AZgoNDww5+HvEsXFsGg==");
+
+    /// <summary>Drives Debian's <c>chromium</c> in the browser editor's end-to-end tests (no browser download of its own).</summary>
+    public static readonly NpmPin PlaywrightCore = new("playwright-core", "1.64.1",
+        "sha512-BC4s8y6SEVA6Q1rSxZTto8hI1KUI3xXlHGZgvGqP4IqPdI/a6FX9H29IDNz7vKo9l21b6LfYosScPL6M3xxyDQ==");
 }
 
 /// <summary>An npm package pinned by version and by the registry's integrity hash of its tarball.</summary>

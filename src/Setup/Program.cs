@@ -8,7 +8,7 @@ var cache = args.Length == 2 && args[0] == "--cache"
     : Environment.GetEnvironmentVariable("ATELIER_HOME") is { Length: > 0 } home ? home : Path.Combine(Environment.CurrentDirectory, ".atelier");
 
 var context = new SetupContext(cache, Console.Out);
-ISetupStep[] steps = [new SystemLibrariesStep(), new IsnetModelsStep(), new RegisterModelsStep(), new DemoModelsStep(), new NodeReferenceStep(), new GrpcNodeStep()];
+ISetupStep[] steps = [new SystemLibrariesStep(), new IsnetModelsStep(), new RegisterModelsStep(), new DemoModelsStep(), new NodeReferenceStep(), new GrpcNodeStep(), new EditorBrowserStep()];
 using var cts = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
 try

@@ -71,6 +71,7 @@ internal sealed class SiloProcess : IDisposable
         env["ATELIER__Cluster__SiloBindAddress"] = "127.0.0.1";
         env["ATELIER__Cluster__AdvertisedHost"] = "127.0.0.1";
         env["ATELIER__Security__RatePerSecond"] = "0";
+        env["ATELIER__Sessions__DefaultModel"] = "sam-demo"; // generated pictures, no ISNet encode per open (silo default: sam-isnet)
         env["Logging__LogLevel__Default"] = "Warning";
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {

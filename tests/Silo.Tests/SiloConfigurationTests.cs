@@ -9,6 +9,21 @@ namespace Atelier.Silo.Tests;
 public sealed class SiloConfigurationTests(WebApplicationFactory<Program> factory) : IClassFixture<WebApplicationFactory<Program>>
 {
     [Fact]
+    public async Task A_session_that_names_no_model_gets_the_photo_segmenter_sam_isnet()
+    {
+        // The silo's own default, as the CLI and the editor get it (they name no model unless asked): a real ISNet encode.
+        using var client = factory.CreateClient();
+        using var content = new ByteArrayContent(Http.TestImages.Png(64, 48));
+        content.Headers.ContentType = new("image/png");
+
+        using var response = await client.PostAsync(new Uri("/v1/sessions", UriKind.Relative), content);
+
+        Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+        using var session = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("sam-isnet", session.RootElement.GetProperty("model").GetString());
+    }
+
+    [Fact]
     public void Device_cuda_with_cpu_fallback_puts_models_on_the_cuda_execution_provider()
     {
         using var cuda = factory.WithWebHostBuilder(b => b.UseSetting("Silo:Device", "cuda").UseSetting("Models:Loader:Session:FallbackToCpu", "true"));

@@ -96,6 +96,7 @@ internal sealed partial class SiloProcess : IAsyncDisposable
 
         environment["ATELIER__Silo__Name"] = name;
         environment["ATELIER__Security__RatePerSecond"] = "0";
+        environment["ATELIER__Sessions__DefaultModel"] = "sam-demo"; // the benchmarks name sam-isnet where they measure it
         environment["Logging__LogLevel__Default"] = "Warning";
         environment["ATELIER__Logging__LogLevel__Default"] = "Warning";
         foreach (var (key, value) in settings)

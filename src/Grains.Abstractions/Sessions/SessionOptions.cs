@@ -5,8 +5,11 @@ public sealed class SessionOptions
 {
     public const string SectionName = "Sessions";
 
-    /// <summary>Segmenter used when a session names none. Default: <c>sam-demo</c>.</summary>
-    public string DefaultModel { get; set; } = "sam-demo";
+    /// <summary>
+    /// Segmenter used when a session names none (the CLI and the browser editor send none by default, so theirs is the
+    /// same). Default: <c>sam-isnet</c>, the best one setup registers for real photos (<c>sam-demo</c> is a colour wand).
+    /// </summary>
+    public string DefaultModel { get; set; } = "sam-isnet";
 
     /// <summary>Salient-object model for select-subject. Default: <c>isnet</c>.</summary>
     public string SubjectModel { get; set; } = "isnet";

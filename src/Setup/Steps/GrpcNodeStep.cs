@@ -47,7 +47,7 @@ internal sealed class GrpcNodeStep : ISetupStep
     }
 
     /// <summary>Null when the pinned version is installed from the pinned tarball; otherwise what is wrong.</summary>
-    private static string? Installed(string prefix, NpmPin package)
+    internal static string? Installed(string prefix, NpmPin package)
     {
         var manifest = Path.Combine(prefix, "node_modules", package.Name, "package.json");
         var lockFile = Path.Combine(prefix, "node_modules", ".package-lock.json");

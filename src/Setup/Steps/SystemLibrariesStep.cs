@@ -1,7 +1,8 @@
 namespace Atelier.Setup.Steps;
 
 /// <summary>
-/// Checks the programs Atelier needs from the system: <c>redis-server</c> (cluster tests and benchmarks). As root on
+/// Checks the programs Atelier needs from the system: <c>redis-server</c> (cluster tests and benchmarks) and
+/// <c>chromium</c> (the browser editor's end-to-end tests, driven headless by playwright-core). As root on
 /// Debian, missing ones are installed with apt; otherwise the exact command to run is printed and setup fails.
 /// No image library comes from the system: the codecs are inside SkiaSharp's native asset (a NuGet package).
 /// </summary>
@@ -11,6 +12,7 @@ internal sealed class SystemLibrariesStep : ISetupStep
     internal static readonly IReadOnlyList<Requirement> Requirements =
     [
         new("redis-server", "redis-server"),
+        new("chromium", "chromium"),
     ];
 
     public string Name => "system-packages";

@@ -88,6 +88,7 @@ internal static partial class SiloHostExtensions
             context.Response.Headers["X-Atelier-Silo"] = siloName;
             return next(context);
         });
+        app.UseAtelierEditor();
         app.MapHealthEndpoints();
         app.MapAtelierApi();
         app.MapAtelierGrpc();

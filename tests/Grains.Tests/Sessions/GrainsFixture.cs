@@ -47,6 +47,7 @@ public sealed class GrainsFixture : IAsyncLifetime
             {
                 ["Models:Store:RootPath"] = ModelRoot,
                 ["Sessions:Cache:TtlCheckPeriod"] = "00:00:00.100",
+                ["Sessions:DefaultModel"] = "sam-demo", // the colour wand suits the generated pictures (the silo's default is sam-isnet)
             };
             foreach (var (key, value) in settings(i))
             {

@@ -54,6 +54,7 @@ public sealed class GrpcSilo : IAsyncLifetime
             ["Grpc:Port"] = GrpcPort.ToString(CultureInfo.InvariantCulture),
             ["Silo:Name"] = "test-silo",
             ["Security:RatePerSecond"] = "0",
+            ["Sessions:DefaultModel"] = "sam-demo", // generated pictures, no ISNet encode per open (silo default: sam-isnet)
         };
         foreach (var (key, value) in _settings)
         {

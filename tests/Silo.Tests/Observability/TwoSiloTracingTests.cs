@@ -142,6 +142,7 @@ public sealed class TwoSiloTracingTests(RedisServerFixture redis)
                 ["Silo:Mode"] = "redis",
                 ["Silo:Name"] = name,
                 ["Security:RatePerSecond"] = "0",
+                ["Sessions:DefaultModel"] = "sam-demo", // the spans named below are sam-demo's (the silo's default is sam-isnet)
                 ["Cluster:Redis"] = cluster.Redis,
                 ["Cluster:KeyPrefix"] = cluster.KeyPrefix,
                 ["Cluster:SiloPort"] = ports[1].ToString(CultureInfo.InvariantCulture),

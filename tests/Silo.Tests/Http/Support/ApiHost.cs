@@ -31,6 +31,9 @@ public sealed class ApiHost : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        // Tests open small generated pictures: the colour wand selects them exactly and costs no ISNet encode per open
+        // (the silo's own default is the photo segmenter sam-isnet). A test's settings may name another.
+        builder.UseSetting("Sessions:DefaultModel", "sam-demo");
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
