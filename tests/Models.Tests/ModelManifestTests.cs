@@ -39,7 +39,16 @@ public sealed class ModelManifestTests
             Id = "sd",
             Kind = ModelKind.SdInpaint,
             Version = "1",
-            Files = new Dictionary<string, ModelFile> { ["unet"] = new("unet.onnx", Sha) },
+            Files = new Dictionary<string, ModelFile>
+            {
+                ["text_encoder"] = new("text_encoder/model.onnx", Sha),
+                ["unet"] = new("unet/model.onnx", Sha),
+                ["vae_encoder"] = new("vae_encoder/model.onnx", Sha),
+                ["vae_decoder"] = new("vae_decoder/model.onnx", Sha),
+                ["vocab"] = new("tokenizer/vocab.json", Sha),
+                ["merges"] = new("tokenizer/merges.txt", Sha),
+                ["scheduler"] = new("scheduler/scheduler_config.json", Sha),
+            },
         };
 
         var json = Encoding.UTF8.GetString(ModelManifestSerializer.Serialize(manifest));
