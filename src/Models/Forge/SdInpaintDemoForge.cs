@@ -91,7 +91,7 @@ internal static class SdInpaintDemoForge
 
     /// <summary>
     /// CLIP's layout: ids 0–255 the byte-level characters, 256–511 the same with <c>&lt;/w&gt;</c>, then one token per
-    /// merge, and <c>&lt;|startoftext|&gt;</c> = 49406, <c>&lt;|endoftext|&gt;</c> = 49407. Each word is merged left to right.
+    /// merge, and <c>&lt;|startoftext|&gt;</c> = 49406, <c>&lt;|endoftext|&gt;</c> = 49407.
     /// </summary>
     internal static Dictionary<string, int> Vocabulary(out List<string> merges)
     {
@@ -108,24 +108,35 @@ internal static class SdInpaintDemoForge
         }
 
         merges = [];
+        var ranks = new Dictionary<(string, string), int>();
         foreach (var word in Colours.Select(static c => c.Word).Concat(Words))
         {
-            var current = word[0].ToString();
-            if (word.Length == 1)
+            // BPE as the tokenizer will run it: apply the best-ranked known merge while one applies, else add a merge
+            // of the first two pieces. Every later merge ranks lower, so the tokenizer retraces exactly these steps.
+            var pieces = word.Select(static c => c.ToString()).ToList();
+            pieces[^1] += "</w>";
+            while (pieces.Count > 1)
             {
-                continue;
-            }
-
-            for (var i = 1; i < word.Length; i++)
-            {
-                var next = i == word.Length - 1 ? word[i] + "</w>" : word[i].ToString();
-                var merge = current + " " + next;
-                current += next;
-                if (!vocabulary.ContainsKey(current))
+                var best = -1;
+                var bestRank = int.MaxValue;
+                for (var i = 0; i < pieces.Count - 1; i++)
                 {
-                    merges.Add(merge);
-                    vocabulary[current] = vocabulary.Count;
+                    if (ranks.TryGetValue((pieces[i], pieces[i + 1]), out var rank) && rank < bestRank)
+                    {
+                        (best, bestRank) = (i, rank);
+                    }
                 }
+
+                if (best < 0)
+                {
+                    best = 0;
+                    ranks[(pieces[0], pieces[1])] = merges.Count;
+                    merges.Add(pieces[0] + " " + pieces[1]);
+                    vocabulary.TryAdd(pieces[0] + pieces[1], vocabulary.Count);
+                }
+
+                pieces[best] += pieces[best + 1];
+                pieces.RemoveAt(best + 1);
             }
         }
 

@@ -7,7 +7,8 @@ namespace Atelier.Models.Tests.Diffusion;
 /// The CLIP tokenizer on the demo vocabulary, against ids worked out by hand from CLIP's layout: ids 0–255 are the
 /// byte-level characters with the printable bytes first ('!' = 0 … '~' = 93, 0xA1 = 94 …, 0xAE = 106 …), 256–511 the
 /// same with <c>&lt;/w&gt;</c>, then one id per merge in merges.txt order (red: "r e" = 512, "re d&lt;/w&gt;" = 513;
-/// green 514–517; blue: "b l" = 518, "bl u" = 519, "blu e&lt;/w&gt;" = 520), start 49406, end 49407.
+/// green reuses "r e": "g re" = 514, "gre e" = 515, "gree n&lt;/w&gt;" = 516; blue: "b l" = 517, "bl u" = 518,
+/// "blu e&lt;/w&gt;" = 519), start 49406, end 49407.
 /// </summary>
 public sealed class ClipTokenizerTests : IDisposable
 {
@@ -37,8 +38,14 @@ public sealed class ClipTokenizerTests : IDisposable
         var ids = _tokenizer.Encode("  A \t RED,\n  Blue! ");
 
         // "a red, blue!": a</w>, red</w>, ,</w>, blue</w>, !</w>
-        Assert.Equal([Start, CharEnd('a'), 513, CharEnd(','), 520, CharEnd('!'), End], ids[..7]);
+        Assert.Equal([Start, CharEnd('a'), 513, CharEnd(','), 519, CharEnd('!'), End], ids[..7]);
         Assert.Equal(320, CharEnd('a')); // CLIP's own id of "a</w>"
+    }
+
+    [Fact]
+    public void A_word_sharing_an_earlier_merge_still_becomes_one_token()
+    {
+        Assert.Equal([Start, 516, End], _tokenizer.Encode("Green")[..3]);
     }
 
     [Fact]
