@@ -154,7 +154,12 @@ public sealed class ReplaceTests(ReplaceTests.KestrelHost host) : IClassFixture<
     [Fact]
     public async Task A_client_that_goes_away_mid_run_leaves_the_session_unchanged()
     {
-        var id = await OpenAsync();
+        // The demo runs a step in milliseconds at 512: a store of its own serves it at 2048 (16× the latent area), so the
+        // run is still going when the client leaves after the first progress event.
+        await using var slow = await SlowSilo.StartAsync();
+        var client = slow.Client;
+        using var original = Original();
+        var id = await SessionFixture.OpenAsync(client, PngEncoder.Encode(original), "image/png");
         using var mask = Rectangle();
         using var cancel = new CancellationTokenSource();
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"/v1/sessions/{id}/replace", UriKind.Relative))
@@ -163,25 +168,27 @@ public sealed class ReplaceTests(ReplaceTests.KestrelHost host) : IClassFixture<
         };
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
 
-        using (var response = await Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel.Token))
+        using (var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel.Token))
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancel.Token));
-            var line = await reader.ReadLineAsync(cancel.Token);
-            Assert.Equal("event: progress", line); // the run has started
+            Assert.Equal("event: progress", await reader.ReadLineAsync(cancel.Token)); // the run has started
             await cancel.CancelAsync();
         }
 
-        // The session runs one call at a time: this answers once the replace has ended, cancelled or not.
-        using var info = await Client.GetAsync(new Uri($"/v1/sessions/{id}", UriKind.Relative));
+        // The session runs one call at a time: this answers once the replace has ended.
+        using var info = await client.GetAsync(new Uri($"/v1/sessions/{id}", UriKind.Relative));
         using var session = JsonDocument.Parse(await info.Content.ReadAsStringAsync());
-        using var models = await Client.GetAsync(new Uri("/v1/models/sd-inpaint-demo", UriKind.Relative));
-        Console.WriteLine("DEBUG " + await models.Content.ReadAsStringAsync());
         Assert.Equal(0, session.RootElement.GetProperty("version").GetInt32());
         Assert.False(session.RootElement.GetProperty("canUndo").GetBoolean());
-        using var image = await CurrentImageAsync(id);
-        using var original = Original();
+        using var image = await CurrentImageAsync(client, id);
         Assert.True(image.Pixels.SequenceEqual(original.Pixels));
+
+        // It stopped early: far fewer than 150 steps ran.
+        using var model = await client.GetAsync(new Uri($"/v1/models/{SlowSilo.ModelId}", UriKind.Relative));
+        using var residency = JsonDocument.Parse(await model.Content.ReadAsStringAsync());
+        var steps = residency.RootElement.GetProperty("residency")[0].GetProperty("runsByOperation").GetProperty("replace-step").GetInt64();
+        Assert.InRange(steps, 1, 100);
     }
 
     private static RgbImage Original()
@@ -239,9 +246,11 @@ public sealed class ReplaceTests(ReplaceTests.KestrelHost host) : IClassFixture<
         return await Client.SendAsync(request);
     }
 
-    private async Task<RgbImage> CurrentImageAsync(string id)
+    private Task<RgbImage> CurrentImageAsync(string id) => CurrentImageAsync(Client, id);
+
+    private static async Task<RgbImage> CurrentImageAsync(HttpClient client, string id)
     {
-        using var response = await Client.GetAsync(new Uri($"/v1/sessions/{id}/image?format=png", UriKind.Relative));
+        using var response = await client.GetAsync(new Uri($"/v1/sessions/{id}/image?format=png", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return ImageDecoder.Decode(await response.Content.ReadAsByteArrayAsync());
     }
@@ -275,26 +284,99 @@ public sealed class ReplaceTests(ReplaceTests.KestrelHost host) : IClassFixture<
     /// <summary>One silo on a real Kestrel socket (a client that disconnects really disconnects).</summary>
     public sealed class KestrelHost : IAsyncLifetime
     {
-        private readonly ApiHost _host = new(ApiHost.Unlimited());
+        private ApiHost? _host;
 
         public HttpClient Client { get; private set; } = null!;
 
         public Task InitializeAsync()
         {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            listener.Stop();
-            _host.UseKestrel(port);
-            _host.StartServer();
-            Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(5) };
+            (_host, Client) = Start(ApiHost.Unlimited());
             return Task.CompletedTask;
         }
 
         public async Task DisposeAsync()
         {
             Client.Dispose();
+            await _host!.DisposeAsync();
+        }
+
+        internal static (ApiHost Host, HttpClient Client) Start(Dictionary<string, string?> settings)
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            listener.Stop();
+            var host = new ApiHost(settings);
+            host.UseKestrel(port);
+            host.StartServer();
+            return (host, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(5) });
+        }
+    }
+
+    /// <summary>
+    /// A Kestrel silo on a model store of its own: <c>sam-demo</c> and the demo's files as <c>sd-inpaint-slow</c> with
+    /// <c>sdInpaint.size</c> 2048 (the demo's graphs take any size).
+    /// </summary>
+    private sealed class SlowSilo : IAsyncDisposable
+    {
+        public const string ModelId = "sd-inpaint-slow";
+
+        private readonly string _root;
+        private readonly ApiHost _host;
+
+        private SlowSilo(string root, ApiHost host, HttpClient client)
+        {
+            _root = root;
+            _host = host;
+            Client = client;
+        }
+
+        public HttpClient Client { get; }
+
+        public static Task<SlowSilo> StartAsync()
+        {
+            var models = Path.Combine(FindRepository(), ".atelier", "models");
+            var root = Path.Combine(Path.GetTempPath(), "atelier-slow-sd-" + Guid.NewGuid().ToString("N"));
+            Copy(Path.Combine(models, "sam-demo"), Path.Combine(root, "sam-demo"));
+            var target = Path.Combine(root, ModelId);
+            Copy(Path.Combine(models, "sd-inpaint-demo"), target);
+            var manifest = Path.Combine(target, "model.json");
+            var text = File.ReadAllText(manifest)
+                .Replace("\"id\": \"sd-inpaint-demo\"", $"\"id\": \"{ModelId}\"", StringComparison.Ordinal)
+                .Replace("\"size\": 512", "\"size\": 2048", StringComparison.Ordinal);
+            Assert.Contains("2048", text, StringComparison.Ordinal);
+            File.WriteAllText(manifest, text);
+            var (host, client) = KestrelHost.Start(ApiHost.Unlimited(
+                ("Models:Store:RootPath", root), ("Sessions:ReplaceModel", ModelId), ("Sessions:DefaultModel", "sam-demo")));
+            return Task.FromResult(new SlowSilo(root, host, client));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Client.Dispose();
             await _host.DisposeAsync();
+            Directory.Delete(_root, recursive: true);
+        }
+
+        private static void Copy(string source, string target)
+        {
+            foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+            {
+                var to = Path.Combine(target, Path.GetRelativePath(source, file));
+                Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+                File.Copy(file, to);
+            }
+        }
+
+        private static string FindRepository()
+        {
+            var directory = new DirectoryInfo(AppContext.BaseDirectory);
+            while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Orleans.sln")))
+            {
+                directory = directory.Parent;
+            }
+
+            return directory?.FullName ?? throw new InvalidOperationException("Orleans.sln not found above the test's folder.");
         }
     }
 }
