@@ -240,7 +240,7 @@ public sealed class SdInpaintModel : LoadedModel
         var batch = run.Batch;
 
         // [x·scale, mask, masked latents] per batch item (the same sample for both prompts).
-        var sample = new float[batch * perItem];
+        var sample = run.SampleBuffer ??= new float[batch * perItem];
         var inputScale = (float)run.Scheduler.InputScale(index);
         for (var i = 0; i < LatentChannels * plane; i++)
         {
@@ -254,7 +254,7 @@ public sealed class SdInpaintModel : LoadedModel
             Array.Copy(sample, 0, sample, b * perItem, perItem);
         }
 
-        var output = new float[batch * LatentChannels * plane];
+        var output = run.OutputBuffer ??= new float[batch * LatentChannels * plane];
         var started = Stopwatch.GetTimestamp();
         RunUnet(sample, run.Context, batch, l, run.Scheduler.Timesteps[index], output, cancellationToken);
         var elapsed = Stopwatch.GetTimestamp() - started;

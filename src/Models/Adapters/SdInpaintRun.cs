@@ -70,5 +70,11 @@ public sealed class SdInpaintRun : IDisposable
 
     internal float Guidance { get; }
 
+    /// <summary>The UNet's input batch, reused by every step.</summary>
+    internal float[]? SampleBuffer { get; set; }
+
+    /// <summary>The UNet's output, reused by every step.</summary>
+    internal float[]? OutputBuffer { get; set; }
+
     public void Dispose() => Mask.Dispose();
 }
