@@ -18,6 +18,12 @@ public static partial class ModelManifestValidator
         [ModelKind.SdInpaint] = ["text_encoder", "unet", "vae_encoder", "vae_decoder", "vocab", "merges", "scheduler"],
     };
 
+    /// <summary>Roles a kind accepts besides its required ones: the external-data files of ONNX files over 2 GB.</summary>
+    private static readonly Dictionary<ModelKind, string[]> OptionalRoles = new()
+    {
+        [ModelKind.SdInpaint] = ["text_encoder_data", "unet_data", "vae_encoder_data", "vae_decoder_data"],
+    };
+
     /// <summary>True for a valid model or tenant id: 1–64 of <c>a-z 0-9 . _ -</c>, first a letter or digit.</summary>
     public static bool IsValidId(string? id) => id is not null && IdPattern().IsMatch(id);
 
@@ -109,11 +115,12 @@ public static partial class ModelManifestValidator
                 }
             }
 
+            var optional = OptionalRoles.GetValueOrDefault(manifest.Kind, []);
             foreach (var role in manifest.Files.Keys)
             {
-                if (Array.IndexOf(roles, role) < 0)
+                if (Array.IndexOf(roles, role) < 0 && Array.IndexOf(optional, role) < 0)
                 {
-                    Fail(source, $"files.{role}", $"is not a role of kind '{Name(manifest.Kind)}' (expected: {string.Join(", ", roles)})");
+                    Fail(source, $"files.{role}", $"is not a role of kind '{Name(manifest.Kind)}' (expected: {string.Join(", ", roles.Concat(optional))})");
                 }
             }
         }
