@@ -124,6 +124,36 @@ public sealed class SdInpaintDemoTests(DemoModelsFixture models) : IDisposable
     }
 
     [Fact]
+    public async Task Euler_ancestral_drives_the_fill_to_the_colour_too_and_is_deterministic_per_seed()
+    {
+        var folder = CopyDemo();
+        var manifestPath = Path.Combine(folder, ModelManifest.FileName);
+        var manifest = ModelManifestSerializer.Parse(File.ReadAllBytes(manifestPath));
+        File.WriteAllBytes(manifestPath, ModelManifestSerializer.Serialize(manifest with
+        {
+            SdInpaint = manifest.SdInpaint! with { Scheduler = SdScheduler.EulerAncestral },
+        }));
+        using var store = NewStore();
+        await store.RegisterFolderAsync(folder, default);
+        var loader = new ModelLoader(store, Options.Create(new ModelLoaderOptions()), NullLogger<ModelLoader>.Instance);
+        using var sd = (SdInpaintModel)await loader.LoadAsync(DemoModelForge.SdInpaintDemoId, default);
+        using var image = Scenes.Gradient(160, 120);
+        using var mask = new Mask(160, 120);
+        for (var y = 30; y < 90; y++)
+        {
+            mask.Row(y).Slice(40, 80).Fill(Mask.On);
+        }
+
+        var parameters = new SdInpaintParameters("a green object", null, 12, 7.5f, 21);
+        using var first = sd.Inpaint(image, mask, parameters);
+        using var second = sd.Inpaint(image, mask, parameters);
+
+        Assert.Equal(first.Pixels.ToArray(), second.Pixels.ToArray());
+        var centre = first.Row(60).Slice(80 * 3, 3);
+        Assert.True(centre[1] > 200 && centre[0] < 60 && centre[2] < 60, $"centre is ({centre[0]}, {centre[1]}, {centre[2]}), not green");
+    }
+
+    [Fact]
     public async Task A_unet_without_the_inpainting_interface_is_refused_at_registration_naming_the_file()
     {
         var folder = CopyDemo();
