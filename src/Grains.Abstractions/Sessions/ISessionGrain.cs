@@ -51,6 +51,15 @@ public interface ISessionGrain : IGrainWithStringKey
     [Alias("replace-observed")]
     Task<EditResult> ReplaceObserved(ReplaceRequest request, IReplaceObserver progress, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Cancels the replace this session is running, if any (it stops between steps, changes nothing and answers
+    /// <see cref="SessionNotFoundException"/>); answers whether one was running. Runs interleaved with the replace (it
+    /// only signals), so a close can stop a long replace instead of waiting for it: front ends call it before
+    /// <see cref="Close"/>.
+    /// </summary>
+    [AlwaysInterleave, Alias("cancel-replace")]
+    Task<bool> CancelReplace(CancellationToken cancellationToken);
+
     [Alias("undo")]
     Task<SessionInfo> Undo(CancellationToken cancellationToken);
 

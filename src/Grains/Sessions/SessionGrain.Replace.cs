@@ -9,8 +9,8 @@ namespace Atelier.Grains.Sessions;
 /// nothing else on this session meanwhile). The run is split so the device is shared fairly and progress can be
 /// reported: one batch-priority run for the preparation (framing, VAE encoder, text encoder), one per denoising step,
 /// one for the decoder — clicks of other sessions, at interactive priority, go first between them. A cancelled token
-/// (client gone, gRPC cancel) stops the run between steps (or inside ORT) and nothing of the session changes; only a
-/// finished, applied run becomes a new version.
+/// (client gone, gRPC cancel) or <see cref="CancelReplace"/> (a close on its way) stops the run between steps (or inside
+/// ORT) and nothing of the session changes; only a finished, applied run becomes a new version.
 /// </summary>
 internal sealed partial class SessionGrain
 {
@@ -23,7 +23,42 @@ internal sealed partial class SessionGrain
         return ReplaceCoreAsync(request, progress, cancellationToken);
     }
 
-    private async Task<EditResult> ReplaceCoreAsync(ReplaceRequest request, IReplaceObserver? progress, CancellationToken cancellationToken)
+    /// <summary>The running replace's cancellation (linked to its caller's token); null when none runs.</summary>
+    private CancellationTokenSource? _replaceCancel;
+
+    public Task<bool> CancelReplace(CancellationToken cancellationToken)
+    {
+        // Interleaved with a running replace: only signal it. Another tenant cannot reach it (its calls fail before
+        // a replace starts, and here the tenant must match).
+        if (_replaceCancel is not { } running || _record is null
+            || !string.Equals(_record.Tenant, CallContext.Get(CallContext.Tenant), StringComparison.Ordinal))
+        {
+            return Task.FromResult(false);
+        }
+
+        running.Cancel();
+        return Task.FromResult(true);
+    }
+
+    private async Task<EditResult> ReplaceCoreAsync(ReplaceRequest request, IReplaceObserver? progress, CancellationToken callerToken)
+    {
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(callerToken);
+        _replaceCancel = cancel;
+        try
+        {
+            return await RunReplaceAsync(request, progress, cancel.Token);
+        }
+        catch (OperationCanceledException e) when (!callerToken.IsCancellationRequested)
+        {
+            throw new SessionNotFoundException($"Session '{Id}' was closed while the replace ran; nothing was applied.", e);
+        }
+        finally
+        {
+            _replaceCancel = null;
+        }
+    }
+
+    private async Task<EditResult> RunReplaceAsync(ReplaceRequest request, IReplaceObserver? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var record = await TouchAsync(cancellationToken);

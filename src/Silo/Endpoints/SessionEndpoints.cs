@@ -216,7 +216,9 @@ internal static partial class SessionEndpoints
 
     private static async Task<IResult> CloseAsync(HttpContext context, [FromServices] IGrainFactory grains, string id)
     {
-        var closed = await Session(context, grains, id).Close(context.RequestAborted).ConfigureAwait(false);
+        var grain = Session(context, grains, id);
+        await grain.CancelReplace(context.RequestAborted).ConfigureAwait(false); // a running replace stops instead of delaying the close
+        var closed = await grain.Close(context.RequestAborted).ConfigureAwait(false);
         context.Response.Headers[SiloHeader] = closed.Silo; // the owner that closed it, wherever the request arrived
         return TypedResults.NoContent();
     }

@@ -191,6 +191,36 @@ public sealed class ReplaceTests(ReplaceTests.KestrelHost host) : IClassFixture<
         Assert.InRange(steps, 1, 100);
     }
 
+    [Fact]
+    public async Task Closing_the_session_mid_run_stops_the_replace_and_the_stream_ends_with_session_not_found()
+    {
+        await using var slow = await SlowSilo.StartAsync();
+        var client = slow.Client;
+        using var original = Original();
+        var id = await SessionFixture.OpenAsync(client, PngEncoder.Encode(original), "image/png");
+        using var mask = Rectangle();
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"/v1/sessions/{id}/replace", UriKind.Relative))
+        {
+            Content = new StringContent(Body("a red object", mask, steps: 150, seed: 5), Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        Assert.Equal("event: progress", await reader.ReadLineAsync()); // the run has started
+
+        using var close = await client.DeleteAsync(new Uri($"/v1/sessions/{id}", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.NoContent, close.StatusCode);
+        var events = ParseEvents("event: progress\n" + await reader.ReadToEndAsync());
+        Assert.Equal("error", events[^1].Name);
+        using var problem = JsonDocument.Parse(events[^1].Data);
+        Assert.Equal("session_not_found", problem.RootElement.GetProperty("code").GetString());
+        Assert.Equal(404, problem.RootElement.GetProperty("status").GetInt32());
+        Assert.InRange(events.Count(e => e.Name == "progress"), 1, 100);
+        using var after = await client.GetAsync(new Uri($"/v1/sessions/{id}", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.NotFound, after.StatusCode);
+    }
+
     private static RgbImage Original()
     {
         var image = new RgbImage(Width, Height);
