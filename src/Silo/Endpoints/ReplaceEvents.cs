@@ -18,7 +18,7 @@ namespace Atelier.Silo.Endpoints;
 /// the run starts (a 404 session, a 400 body, a 501 missing model) are answered as ordinary problem responses: the
 /// stream starts only with the first progress report. A client that goes away cancels the run; the session stays unchanged.
 /// </summary>
-internal static partial class ReplaceEvents
+internal static class ReplaceEvents
 {
     public const string ContentType = "text/event-stream";
 
