@@ -142,26 +142,68 @@ internal static class SessionCommands
     {
         var id = SessionId();
         var prompt = new Option<string>("--prompt") { Description = "What to paint into the selection", Required = true };
+        var negative = new Option<string?>("--negative-prompt") { Description = "What to steer away from" };
         var dilate = Dilate(15);
         var steps = new Option<int>("--steps") { Description = "Diffusion steps (default 20)", DefaultValueFactory = _ => 20 };
         var guidance = new Option<double>("--guidance") { Description = "Guidance scale (default 7.5)", DefaultValueFactory = _ => 7.5 };
-        var seed = new Option<long?>("--seed") { Description = "Random seed" };
+        var seed = new Option<long?>("--seed") { Description = "Random seed (the same seed gives the same pixels)" };
+        var mask = new Option<FileInfo?>("--mask") { Description = "A PNG mask at the image size instead of the selection" };
         var output = Output();
-        var command = new Command("replace", "Replace the selection from a text prompt; writes the edited image PNG") { id, prompt, dilate, steps, guidance, seed, output };
+        var command = new Command("replace", "Replace the selection from a text prompt, showing step progress; writes the edited image PNG")
+        {
+            id, prompt, negative, dilate, steps, guidance, seed, mask, output,
+        };
         command.SetAction(context.Action(async (parse, client, ct) =>
         {
             var options = new ReplaceOptions(parse.GetValue(prompt)!)
             {
+                NegativePrompt = parse.GetValue(negative),
+                MaskPng = parse.GetValue(mask) is { } file ? await File.ReadAllBytesAsync(file.FullName, ct).ConfigureAwait(false) : null,
                 Dilate = parse.GetValue(dilate),
                 Steps = parse.GetValue(steps),
                 Guidance = parse.GetValue(guidance),
                 Seed = parse.GetValue(seed),
             };
-            var png = await client.ReplaceAsync(parse.GetValue(id)!, options, ct).ConfigureAwait(false);
+            byte[] png;
+            if (client is AtelierClient http)
+            {
+                // Over HTTP the server streams step progress (Server-Sent Events): a bar on stderr, stdout stays the answer.
+                var bar = new ProgressBar(context.Error);
+                png = (await http.ReplaceAsync(parse.GetValue(id)!, options, bar, ct).ConfigureAwait(false)).ImagePng;
+                bar.Finish();
+            }
+            else
+            {
+                png = await client.ReplaceAsync(parse.GetValue(id)!, options, ct).ConfigureAwait(false);
+            }
+
             await WriteFileAsync(context, parse, parse.GetValue(output)!, png, ct).ConfigureAwait(false);
             return CliApp.Ok;
         }));
         return command;
+    }
+
+    /// <summary>A one-line text progress bar, redrawn in place: <c>replace [########------------] 8/20 steps</c>.</summary>
+    private sealed class ProgressBar(TextWriter writer) : IProgress<ReplaceProgress>
+    {
+        private const int Width = 30;
+        private bool _drawn;
+
+        public void Report(ReplaceProgress value)
+        {
+            var filled = value.Steps > 0 ? (int)Math.Round((double)Width * value.Step / value.Steps) : 0;
+            writer.Write($"\rreplace [{new string('#', filled)}{new string('-', Width - filled)}] {value.Step}/{value.Steps} steps");
+            writer.Flush();
+            _drawn = true;
+        }
+
+        public void Finish()
+        {
+            if (_drawn)
+            {
+                writer.WriteLine();
+            }
+        }
     }
 
     private static Command Image(CliContext context)

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Net;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
@@ -85,18 +87,88 @@ public sealed partial class AtelierClient
     public Task<byte[]> ReplaceAsync(string id, ReplaceOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var body = new
-        {
-            prompt = options.Prompt,
-            mask = MaskField(options.MaskPng),
-            dilate = options.Dilate,
-            steps = options.Steps,
-            guidance = options.Guidance,
-            seed = options.Seed,
-            apply = options.Apply,
-        };
-        return SendBytesAsync(() => Request(HttpMethod.Post, SessionPath(id, "/replace"), JsonBody(body)), idempotent: false, cancellationToken);
+        return SendBytesAsync(() => Request(HttpMethod.Post, SessionPath(id, "/replace"), JsonBody(ReplaceBody(options))), idempotent: false, cancellationToken);
     }
+
+    /// <summary>
+    /// Replaces with step progress: asks for Server-Sent Events and reports every <c>progress</c> event to
+    /// <paramref name="progress"/>, then answers the <c>result</c>; an <c>error</c> event throws <see cref="AtelierApiException"/>
+    /// like any error answer. Cancelling stops the server's run and leaves the session unchanged.
+    /// </summary>
+    public async Task<ReplaceResult> ReplaceAsync(string id, ReplaceOptions options, IProgress<ReplaceProgress>? progress, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        using var response = await SendAsync(
+            () => Request(HttpMethod.Post, SessionPath(id, "/replace"), JsonBody(ReplaceBody(options)), "text/event-stream"),
+            idempotent: false, cancellationToken).ConfigureAwait(false);
+        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            using var reader = new StreamReader(stream, Encoding.UTF8);
+            string? name = null;
+            var data = new StringBuilder();
+            while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+            {
+                if (line.Length > 0)
+                {
+                    if (line.StartsWith("event:", StringComparison.Ordinal))
+                    {
+                        name = line[6..].Trim();
+                    }
+                    else if (line.StartsWith("data:", StringComparison.Ordinal))
+                    {
+                        data.Append(line.AsSpan(5).TrimStart(' '));
+                    }
+
+                    continue;
+                }
+
+                // A blank line ends the event.
+                switch (name)
+                {
+                    case "progress":
+                        var step = JsonSerializer.Deserialize<ReplaceProgress>(data.ToString(), Json);
+                        progress?.Report(step);
+                        break;
+                    case "result":
+                        var result = JsonSerializer.Deserialize<ReplaceEventResult>(data.ToString(), Json)
+                            ?? throw new AtelierApiException("The replace's result event was empty.");
+                        return new ReplaceResult(Convert.FromBase64String(result.Image), result.Session);
+                    case "error":
+                        throw EventError(data.ToString());
+                }
+
+                name = null;
+                data.Clear();
+            }
+        }
+
+        throw new AtelierApiException("The replace's event stream ended without a result.");
+    }
+
+    private static object ReplaceBody(ReplaceOptions options) => new
+    {
+        prompt = options.Prompt,
+        negativePrompt = options.NegativePrompt,
+        mask = MaskField(options.MaskPng),
+        dilate = options.Dilate,
+        steps = options.Steps,
+        guidance = options.Guidance,
+        seed = options.Seed,
+        apply = options.Apply,
+    };
+
+    /// <summary>An <c>error</c> event's problem document as the exception an error answer would throw.</summary>
+    private static AtelierApiException EventError(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        var root = document.RootElement;
+        var status = root.TryGetProperty("status", out var s) && s.TryGetInt32(out var value) ? value : 500;
+        return new AtelierApiException((HttpStatusCode)status, StringOf(root, "code") ?? "http_" + status.ToString(CultureInfo.InvariantCulture),
+            StringOf(root, "title"), StringOf(root, "detail"), StringOf(root, "traceId"), null);
+    }
+
+    private sealed record ReplaceEventResult(string ContentType, string Image, SessionInfo Session);
 
     public Task<SessionInfo> UndoAsync(string id, CancellationToken cancellationToken = default) =>
         SendJsonAsync<SessionInfo>(() => Request(HttpMethod.Post, SessionPath(id, "/undo")), idempotent: false, cancellationToken);

@@ -71,6 +71,32 @@ public sealed class CliTests(KestrelSilo silo) : IClassFixture<KestrelSilo>
     }
 
     [Fact]
+    public async Task Replace_shows_step_progress_on_stderr_and_writes_the_edited_image()
+    {
+        var folder = Directory.CreateTempSubdirectory("atelier-cli-").FullName;
+        var image = Path.Combine(folder, "scene.png");
+        await File.WriteAllBytesAsync(image, TestImages.Png(Width, Height));
+        var id = (await CliRunner.RunAsync("open", image, "--server", silo.Url)).Output.Trim();
+        var segment = await CliRunner.RunAsync("segment", id, "--point", "60,40", "-o", Path.Combine(folder, "m.png"), "--server", silo.Url);
+        Assert.True(segment.ExitCode == 0, segment.Error);
+        var outputPath = Path.Combine(folder, "replaced.png");
+
+        var result = await CliRunner.RunAsync(
+            "replace", id, "--prompt", "a blue object", "--steps", "4", "--seed", "9", "-o", outputPath, "--server", silo.Url);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains("[##############################] 4/4 steps", result.Error, StringComparison.Ordinal);
+        Assert.Contains("1/4 steps", result.Error, StringComparison.Ordinal);
+        using var edited = ImageDecoder.Decode(await File.ReadAllBytesAsync(outputPath), "image/png");
+        Assert.Equal((Width, Height), (edited.Width, edited.Height));
+        var centre = edited.Row(40).Slice(60 * 3, 3);
+        Assert.True(centre[2] > 200 && centre[0] < 60, $"the selection's centre is ({centre[0]}, {centre[1]}, {centre[2]}), not blue");
+        var info = await CliRunner.RunAsync("info", id, "--server", silo.Url, "--json");
+        using var json = JsonDocument.Parse(info.Output);
+        Assert.Equal(1, json.RootElement.GetProperty("version").GetInt32());
+    }
+
+    [Fact]
     public async Task Models_and_cluster_list_as_json()
     {
         var models = await CliRunner.RunAsync("models", "list", "--server", silo.Url, "--json");

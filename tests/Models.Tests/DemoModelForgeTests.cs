@@ -40,6 +40,7 @@ public sealed class DemoModelForgeTests(DemoModelsFixture models) : IDisposable
     [InlineData(DemoModelForge.SamDemoId, ModelKind.Sam, "not SAM")]
     [InlineData(DemoModelForge.SamIsnetId, ModelKind.Sam, "not SAM")]
     [InlineData(DemoModelForge.LamaDemoId, ModelKind.Lama, "not LaMa")]
+    [InlineData(DemoModelForge.SdInpaintDemoId, ModelKind.SdInpaint, "not Stable Diffusion")]
     public async Task Registered_demo_manifests_say_they_are_demo_models(string id, ModelKind kind, string disclaimer)
     {
         var entry = await models.Store.GetAsync(id, default);

@@ -39,12 +39,47 @@ public sealed class ModelManifestTests
             Id = "sd",
             Kind = ModelKind.SdInpaint,
             Version = "1",
-            Files = new Dictionary<string, ModelFile> { ["unet"] = new("unet.onnx", Sha) },
+            Files = new Dictionary<string, ModelFile>
+            {
+                ["text_encoder"] = new("text_encoder/model.onnx", Sha),
+                ["unet"] = new("unet/model.onnx", Sha),
+                ["vae_encoder"] = new("vae_encoder/model.onnx", Sha),
+                ["vae_decoder"] = new("vae_decoder/model.onnx", Sha),
+                ["vocab"] = new("tokenizer/vocab.json", Sha),
+                ["merges"] = new("tokenizer/merges.txt", Sha),
+                ["scheduler"] = new("scheduler/scheduler_config.json", Sha),
+            },
         };
 
         var json = Encoding.UTF8.GetString(ModelManifestSerializer.Serialize(manifest));
 
         Assert.Contains("\"kind\": \"sd-inpaint\"", json, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Sd_inpaint_accepts_external_data_roles_and_refuses_other_extras()
+    {
+        var files = new Dictionary<string, ModelFile>
+        {
+            ["text_encoder"] = new("text_encoder/model.onnx", Sha),
+            ["unet"] = new("unet/model.onnx", Sha),
+            ["unet_data"] = new("unet/model.onnx_data", Sha),
+            ["vae_encoder"] = new("vae_encoder/model.onnx", Sha),
+            ["vae_decoder"] = new("vae_decoder/model.onnx", Sha),
+            ["vocab"] = new("tokenizer/vocab.json", Sha),
+            ["merges"] = new("tokenizer/merges.txt", Sha),
+            ["scheduler"] = new("scheduler/scheduler_config.json", Sha),
+        };
+        var manifest = new ModelManifest { Id = "sd", Kind = ModelKind.SdInpaint, Version = "1", Files = files };
+        ModelManifestSerializer.Serialize(manifest);
+
+        files["safety_checker"] = new("safety_checker/model.onnx", Sha);
+        var error = Assert.Throws<ModelManifestException>(() => ModelManifestSerializer.Serialize(manifest));
+        Assert.Contains("safety_checker", error.Message, StringComparison.Ordinal);
+
+        files.Remove("safety_checker");
+        var bad = manifest with { SdInpaint = new SdInpaintSettings { Size = 500 } };
+        Assert.Contains("sdInpaint.size", Assert.Throws<ModelManifestException>(() => ModelManifestSerializer.Serialize(bad)).Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -35,9 +35,30 @@ public interface ISessionGrain : IGrainWithStringKey
     [Alias("erase")]
     Task<EditResult> Erase(EraseRequest request, CancellationToken cancellationToken);
 
-    /// <summary>Text-guided inpainting of the selection; <see cref="ModelNotAvailableException"/> until a model is registered.</summary>
+    /// <summary>
+    /// Text-guided inpainting (Stable Diffusion) of the selection or a supplied mask; only pixels inside the dilated mask
+    /// change. <see cref="ModelNotAvailableException"/> when the configured <c>sd-inpaint</c> model is not registered.
+    /// Cancelling the token stops the run between steps and leaves the session unchanged.
+    /// </summary>
     [Alias("replace")]
     Task<EditResult> Replace(ReplaceRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// <see cref="Replace"/> reporting each denoising step to <paramref name="progress"/> (an object reference made with
+    /// <c>IGrainFactory.CreateObjectReference</c>; see <c>ReplaceStream</c>, which turns this into an
+    /// <see cref="IAsyncEnumerable{T}"/> of progress and result for HTTP Server-Sent Events and gRPC server streams).
+    /// </summary>
+    [Alias("replace-observed")]
+    Task<EditResult> ReplaceObserved(ReplaceRequest request, IReplaceObserver progress, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Cancels the replace this session is running, if any (it stops between steps, changes nothing and answers
+    /// <see cref="SessionNotFoundException"/>); answers whether one was running. Runs interleaved with the replace (it
+    /// only signals), so a close can stop a long replace instead of waiting for it: front ends call it before
+    /// <see cref="Close"/>.
+    /// </summary>
+    [AlwaysInterleave, Alias("cancel-replace")]
+    Task<bool> CancelReplace(CancellationToken cancellationToken);
 
     [Alias("undo")]
     Task<SessionInfo> Undo(CancellationToken cancellationToken);

@@ -116,9 +116,25 @@ public sealed record SegmentResult(IReadOnlyList<MaskResult> Masks, byte[] BestM
 public sealed record EraseRequest(byte[]? MaskPng, int Dilate, bool Apply);
 
 /// <summary>Replace the selection from a text prompt (Stable Diffusion inpainting).</summary>
+/// <param name="Prompt">What to paint into the masked region.</param>
+/// <param name="MaskPng">A PNG mask at the image size; null to use the current selection.</param>
+/// <param name="Dilate">Pixels to grow the mask by; only pixels inside the grown mask change.</param>
+/// <param name="Steps">Denoising steps.</param>
+/// <param name="Guidance">Classifier-free guidance scale (≤ 1: the prompt alone).</param>
+/// <param name="Seed">Seed of the noise; null for a random one. The same seed gives the same pixels.</param>
+/// <param name="Apply">Make the result the session's new (undoable) version.</param>
 [GenerateSerializer, Immutable, Alias("atelier.replace-request")]
 public sealed record ReplaceRequest(
-    string Prompt, byte[]? MaskPng, int Dilate, int Steps, float Guidance, long? Seed, bool Apply);
+    string Prompt, byte[]? MaskPng, int Dilate, int Steps, float Guidance, long? Seed, bool Apply)
+{
+    /// <summary>What to steer away from (guidance's unconditional branch); null for the empty prompt.</summary>
+    [Id(7)]
+    public string? NegativePrompt { get; init; }
+}
+
+/// <summary>Progress of a replace: <paramref name="Step"/> of <paramref name="Steps"/> denoising steps done.</summary>
+[GenerateSerializer, Immutable, Alias("atelier.replace-progress")]
+public readonly record struct ReplaceProgress(int Step, int Steps);
 
 /// <summary>The edited image (PNG, original size) and the session afterwards.</summary>
 [GenerateSerializer, Immutable, Alias("atelier.edit-result")]

@@ -17,6 +17,15 @@ public sealed class SessionOptions
     /// <summary>Inpainting model for erase. Default: <c>lama-demo</c>.</summary>
     public string EraseModel { get; set; } = "lama-demo";
 
+    /// <summary>Text-guided inpainting model (kind <c>sd-inpaint</c>) for replace. Default: <c>sd-inpaint-demo</c>.</summary>
+    public string ReplaceModel { get; set; } = "sd-inpaint-demo";
+
+    /// <summary>Most denoising steps of a replace. Default: 150.</summary>
+    public int MaxReplaceSteps { get; set; } = 150;
+
+    /// <summary>Largest guidance scale of a replace. Default: 30.</summary>
+    public float MaxGuidance { get; set; } = 30;
+
     /// <summary>Idle time-to-live; every call extends it. Default: 20 minutes.</summary>
     public TimeSpan DefaultTtl { get; set; } = TimeSpan.FromMinutes(20);
 

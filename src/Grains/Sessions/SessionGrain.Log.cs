@@ -18,4 +18,10 @@ internal sealed partial class SessionGrain
 
     [LoggerMessage(EventId = 210, Level = LogLevel.Information, Message = "Session {SessionId} arrived by migration; embedding: {Embedding}")]
     private static partial void LogRehydrated(ILogger logger, string sessionId, string embedding);
+
+    [LoggerMessage(EventId = 230, Level = LogLevel.Information, Message = "Session {SessionId} replace ran {Steps} steps in {ElapsedMs:F0} ms")]
+    private static partial void LogReplaced(ILogger logger, string sessionId, int steps, double elapsedMs);
+
+    [LoggerMessage(EventId = 231, Level = LogLevel.Warning, Message = "Session {SessionId} replace stops reporting progress: {Reason}")]
+    private static partial void LogProgressDropped(ILogger logger, string sessionId, string reason);
 }

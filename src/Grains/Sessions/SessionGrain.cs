@@ -306,21 +306,6 @@ internal sealed partial class SessionGrain(
         return await FinishEditAsync(edited, request.Apply ? EditOperations.Erase : null, started, cancellationToken);
     }
 
-    public async Task<EditResult> Replace(ReplaceRequest request, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        await TouchAsync(cancellationToken);
-        if (string.IsNullOrWhiteSpace(request.Prompt) || request.Prompt.Length > _options.MaxPromptLength)
-        {
-            throw new InvalidPromptException($"prompt: must be 1..{_options.MaxPromptLength} characters.");
-        }
-
-        PromptValidator.CheckDilate(request.Dilate, _options);
-        // Text-guided inpainting arrives with the sd-inpaint issue; until then the request is well-formed but unservable.
-        throw new ModelNotAvailableException(
-            "Text-guided inpainting needs an 'sd-inpaint' model, and this version serves none yet. Use erase instead.");
-    }
-
     public async Task<SessionInfo> Undo(CancellationToken cancellationToken)
     {
         await TouchAsync(cancellationToken);

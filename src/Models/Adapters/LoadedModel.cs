@@ -24,7 +24,11 @@ public abstract class LoadedModel : IDisposable
         long weights = 0;
         foreach (var file in entry.Manifest.Files.Keys)
         {
-            weights += ModelInitializers.CountBytes(entry.PathOf(file));
+            // An sd-inpaint folder also lists its tokenizer and scheduler files: only its ONNX files hold weights.
+            if (entry.Manifest.Kind != ModelKind.SdInpaint || Array.IndexOf(ModelLoader.SdInpaintRoles, file) >= 0)
+            {
+                weights += ModelInitializers.CountBytes(entry.PathOf(file));
+            }
         }
 
         WeightBytes = weights;

@@ -26,6 +26,7 @@ public sealed partial class ModelLoader
         _store = store;
         _options = options.Value;
         _options.Lama.Validate();
+        _options.SdInpaint.Validate();
         _options.Session.Validate();
         _logger = logger;
     }
@@ -104,10 +105,41 @@ public sealed partial class ModelLoader
                 return WithSession(entry, (session, provider) => new LamaModel(entry, provider, session, _options.Lama));
             case ModelKind.Isnet:
                 return WithSession(entry, (session, provider) => new IsnetModel(entry, provider, session));
+            case ModelKind.SdInpaint:
+                return CreateSdInpaint(entry);
             default:
                 throw new ModelManifestException($"Model '{entry.Id}': kind '{ModelManifestValidator.Name(manifest.Kind)}' has no adapter yet.");
         }
     }
+
+    private SdInpaintModel CreateSdInpaint(ModelEntry entry)
+    {
+        var opened = new List<InferenceSession>(4);
+        try
+        {
+            var provider = ExecutionProvider.Cpu;
+            foreach (var role in SdInpaintRoles)
+            {
+                var (session, p) = Open(entry, role);
+                opened.Add(session);
+                provider = p;
+            }
+
+            return new SdInpaintModel(entry, provider, opened[0], opened[1], opened[2], opened[3], _options.SdInpaint);
+        }
+        catch
+        {
+            foreach (var session in opened)
+            {
+                session.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>The ONNX files of an <c>sd-inpaint</c> model, in the order <see cref="SdInpaintModel"/> takes them.</summary>
+    internal static readonly string[] SdInpaintRoles = ["text_encoder", "unet", "vae_encoder", "vae_decoder"];
 
     private LoadedModel WithSession(ModelEntry entry, Func<InferenceSession, ExecutionProvider, LoadedModel> create)
     {

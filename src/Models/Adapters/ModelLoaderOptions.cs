@@ -15,4 +15,7 @@ public sealed class ModelLoaderOptions
 
     /// <summary>Settings of the <c>lama</c> adapter. Default: defaults of <see cref="LamaOptions"/>.</summary>
     public LamaOptions Lama { get; set; } = new();
+
+    /// <summary>Settings of the <c>sd-inpaint</c> adapter. Default: defaults of <see cref="SdInpaintOptions"/>.</summary>
+    public SdInpaintOptions SdInpaint { get; set; } = new();
 }

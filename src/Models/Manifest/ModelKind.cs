@@ -12,7 +12,10 @@ public enum ModelKind
     /// <summary>ISNet salient-object segmentation: one <c>model</c> file.</summary>
     Isnet,
 
-    /// <summary>Text-guided (Stable Diffusion) inpainting: several files; served by a later issue.</summary>
+    /// <summary>
+    /// Text-guided (Stable Diffusion) inpainting in the diffusers/optimum ONNX layout: <c>text_encoder</c>, <c>unet</c> (9-channel input),
+    /// <c>vae_encoder</c>, <c>vae_decoder</c>, <c>vocab</c>, <c>merges</c>, <c>scheduler</c> files.
+    /// </summary>
     SdInpaint,
 
     /// <summary>Any ONNX model, run without pre/post-processing (e.g. through the KServe v2 surface).</summary>

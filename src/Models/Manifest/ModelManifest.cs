@@ -37,4 +37,7 @@ public sealed record ModelManifest
 
     /// <summary>Settings for <see cref="ModelKind.Lama"/>; defaults apply when absent.</summary>
     public LamaSettings? Lama { get; init; }
+
+    /// <summary>Settings for <see cref="ModelKind.SdInpaint"/>; defaults apply when absent.</summary>
+    public SdInpaintSettings? SdInpaint { get; init; }
 }

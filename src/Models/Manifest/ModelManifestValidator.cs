@@ -15,6 +15,13 @@ public static partial class ModelManifestValidator
         [ModelKind.Lama] = ["model"],
         [ModelKind.Isnet] = ["model"],
         [ModelKind.Onnx] = ["model"],
+        [ModelKind.SdInpaint] = ["text_encoder", "unet", "vae_encoder", "vae_decoder", "vocab", "merges", "scheduler"],
+    };
+
+    /// <summary>Roles a kind accepts besides its required ones: the external-data files of ONNX files over 2 GB.</summary>
+    private static readonly Dictionary<ModelKind, string[]> OptionalRoles = new()
+    {
+        [ModelKind.SdInpaint] = ["text_encoder_data", "unet_data", "vae_encoder_data", "vae_decoder_data"],
     };
 
     /// <summary>True for a valid model or tenant id: 1–64 of <c>a-z 0-9 . _ -</c>, first a letter or digit.</summary>
@@ -49,6 +56,29 @@ public static partial class ModelManifestValidator
         }
 
         ValidateFiles(manifest, source);
+        if (manifest.SdInpaint is { } sd)
+        {
+            if (manifest.Kind != ModelKind.SdInpaint)
+            {
+                Fail(source, "sdInpaint", $"only applies to kind 'sd-inpaint', not '{manifest.Kind}'");
+            }
+
+            if (sd.Size < 64 || sd.Size > 2048 || sd.Size % 64 != 0)
+            {
+                Fail(source, "sdInpaint.size", $"{sd.Size} must be a multiple of 64 in 64..2048");
+            }
+
+            if (!double.IsFinite(sd.LatentScale) || sd.LatentScale <= 0 || sd.LatentScale > 100)
+            {
+                Fail(source, "sdInpaint.latentScale", "must be a positive number (the VAE's scaling_factor)");
+            }
+
+            if (string.IsNullOrEmpty(sd.PadToken) || sd.PadToken.Length > 32)
+            {
+                Fail(source, "sdInpaint.padToken", "must be 1-32 characters");
+            }
+        }
+
         if (manifest.Sam is not null && manifest.Kind != ModelKind.Sam)
         {
             Fail(source, "sam", $"only applies to kind 'sam', not '{manifest.Kind}'");
@@ -85,11 +115,12 @@ public static partial class ModelManifestValidator
                 }
             }
 
+            var optional = OptionalRoles.GetValueOrDefault(manifest.Kind, []);
             foreach (var role in manifest.Files.Keys)
             {
-                if (Array.IndexOf(roles, role) < 0)
+                if (Array.IndexOf(roles, role) < 0 && Array.IndexOf(optional, role) < 0)
                 {
-                    Fail(source, $"files.{role}", $"is not a role of kind '{Name(manifest.Kind)}' (expected: {string.Join(", ", roles)})");
+                    Fail(source, $"files.{role}", $"is not a role of kind '{Name(manifest.Kind)}' (expected: {string.Join(", ", roles.Concat(optional))})");
                 }
             }
         }

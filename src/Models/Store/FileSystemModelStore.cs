@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using Atelier.Models.Adapters;
 using Atelier.Models.Manifest;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -190,6 +191,19 @@ public sealed partial class FileSystemModelStore : IModelStore, IDisposable
         catch (ModelManifestException e)
         {
             throw new ModelRegistrationException(e.Message, e) { Code = "file_mismatch" };
+        }
+
+        if (manifest.Kind == ModelKind.SdInpaint)
+        {
+            // Several files that must fit together: refuse a folder that would only fail at its first replace.
+            try
+            {
+                await Task.Run(() => SdInpaintModel.CheckFolder(new ModelEntry(manifest, folder, 0, DateTimeOffset.UtcNow)), cancellationToken).ConfigureAwait(false);
+            }
+            catch (ModelManifestException e)
+            {
+                throw new ModelRegistrationException(e.Message, e) { Code = "model_invalid" };
+            }
         }
 
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -9,6 +9,6 @@ public sealed class ModelRegistrationException : Exception
 
     public ModelRegistrationException(string message, Exception innerException) : base(message, innerException) { }
 
-    /// <summary>Stable reason: <c>archive_invalid</c>, <c>archive_too_large</c>, <c>manifest_invalid</c>, <c>file_mismatch</c>.</summary>
+    /// <summary>Stable reason: <c>archive_invalid</c>, <c>archive_too_large</c>, <c>manifest_invalid</c>, <c>file_mismatch</c>, <c>model_invalid</c> (files that do not follow their kind's interface).</summary>
     public string Code { get; init; } = "archive_invalid";
 }

@@ -91,6 +91,11 @@ internal static class PromptValidator
             throw Invalid("prompt", $"at most {api.MaxPromptLength} characters");
         }
 
+        if (body.NegativePrompt is { Length: var negative } && negative > api.MaxPromptLength)
+        {
+            throw Invalid("negativePrompt", $"at most {api.MaxPromptLength} characters");
+        }
+
         if (body.Steps < 1 || body.Steps > api.MaxSteps)
         {
             throw Invalid("steps", $"must be in 1..{api.MaxSteps}");
@@ -102,7 +107,10 @@ internal static class PromptValidator
         }
 
         return new ReplaceRequest(body.Prompt, EditMask.Parse(body.Mask), Dilate(body.Dilate, sessions), body.Steps,
-            (float)body.Guidance, body.Seed, body.Apply);
+            (float)body.Guidance, body.Seed, body.Apply)
+        {
+            NegativePrompt = body.NegativePrompt,
+        };
     }
 
     private static int Dilate(int dilate, SessionOptions sessions) =>

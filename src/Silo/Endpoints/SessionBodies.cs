@@ -48,6 +48,9 @@ internal sealed record ReplaceBody
     /// <summary>What to paint into the masked region.</summary>
     public string? Prompt { get; init; }
 
+    /// <summary>What to steer away from (guidance's unconditional branch). Default: none (the empty prompt).</summary>
+    public string? NegativePrompt { get; init; }
+
     /// <summary><c>selection</c> (default) or a base64 PNG mask at the image size.</summary>
     public string? Mask { get; init; } = EditMask.Selection;
 

@@ -63,10 +63,15 @@ internal static partial class SessionEndpoints
 
         group.MapPost("/{id}/replace", ReplaceAsync)
             .WithName("Replace")
-            .WithSummary("Replace the selection from a text prompt")
-            .WithDescription("501 model_not_available while no text-guided inpainting model is registered.")
+            .WithSummary("Replace the selection from a text prompt (Stable Diffusion inpainting); the result becomes a new version")
+            .WithDescription("Answers the edited image as PNG; with 'Accept: application/json' {contentType, image (base64), session}; "
+                + "with 'Accept: text/event-stream' Server-Sent Events: 'progress' {step, steps} per denoising step, then 'result' "
+                + "(the JSON answer) or 'error' (a problem document). Errors found before the run starts (validation, 404, 501) "
+                + "are plain problem responses. 501 model_not_available while the configured sd-inpaint model is not registered.")
             .Accepts<ReplaceBody>("application/json")
             .Produces(StatusCodes.Status200OK, contentType: "image/png")
+            .Produces<ReplaceResponse>(StatusCodes.Status200OK, "application/json")
+            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
             .WithProblems(400, 401, 404, 409, 413, 415, 429, 501, 503);
 
         group.MapPost("/{id}/undo", UndoAsync)
@@ -173,9 +178,18 @@ internal static partial class SessionEndpoints
     {
         var grain = Session(context, grains, id);
         var body = await RequestBodies.ReadJsonAsync<ReplaceBody>(context.Request, api.Value.MaxJsonBytes, json.Options, context.RequestAborted).ConfigureAwait(false);
-        var result = await grain.Replace(PromptValidator.ToRequest(body, sessions.Value, api.Value), context.RequestAborted).ConfigureAwait(false);
-        Executed(context, result.Session);
-        return TypedResults.Bytes(result.ImagePng, "image/png");
+        var request = PromptValidator.ToRequest(body, sessions.Value, api.Value);
+        if (Accepts(context.Request, ReplaceEvents.ContentType))
+        {
+            await ReplaceEvents.StreamAsync(context, grains, grain, request, json.Options).ConfigureAwait(false);
+            return TypedResults.Empty;
+        }
+
+        var result = await grain.Replace(request, context.RequestAborted).ConfigureAwait(false);
+        var session = Executed(context, result.Session);
+        return WantsJson(context.Request)
+            ? TypedResults.Ok(ReplaceResponse.From(result, session))
+            : TypedResults.Bytes(result.ImagePng, "image/png");
     }
 
     private static async Task<IResult> UndoAsync(HttpContext context, [FromServices] IGrainFactory grains, string id) =>
@@ -205,7 +219,9 @@ internal static partial class SessionEndpoints
 
     private static async Task<IResult> CloseAsync(HttpContext context, [FromServices] IGrainFactory grains, string id)
     {
-        var closed = await Session(context, grains, id).Close(context.RequestAborted).ConfigureAwait(false);
+        var grain = Session(context, grains, id);
+        await grain.CancelReplace(context.RequestAborted).ConfigureAwait(false); // a running replace stops instead of delaying the close
+        var closed = await grain.Close(context.RequestAborted).ConfigureAwait(false);
         context.Response.Headers[SiloHeader] = closed.Silo; // the owner that closed it, wherever the request arrived
         return TypedResults.NoContent();
     }
@@ -292,11 +308,13 @@ internal static partial class SessionEndpoints
         return TypedResults.Bytes(result.BestMaskPng, "image/png");
     }
 
-    private static bool WantsJson(HttpRequest request)
+    private static bool WantsJson(HttpRequest request) => Accepts(request, "application/json");
+
+    private static bool Accepts(HttpRequest request, string mediaType)
     {
         foreach (var accept in request.GetTypedHeaders().Accept)
         {
-            if (accept.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) && accept.Quality is not 0)
+            if (accept.MediaType.Equals(mediaType, StringComparison.OrdinalIgnoreCase) && accept.Quality is not 0)
             {
                 return true;
             }

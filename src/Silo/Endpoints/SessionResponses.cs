@@ -50,3 +50,17 @@ internal sealed record MaskResponse(float Score, long Area, int[] Bbox, RleRespo
 
 /// <summary>COCO RLE: <c>size = [h, w]</c>, column-major compressed <c>counts</c>.</summary>
 internal sealed record RleResponse(int[] Size, string Counts);
+
+/// <summary>JSON answer of replace (and the data of its SSE <c>result</c> event): the edited image and the session afterwards.</summary>
+/// <param name="ContentType">Media type of <paramref name="Image"/>: <c>image/png</c>.</param>
+/// <param name="Image">The edited image at the original size, base64.</param>
+/// <param name="Session">The session afterwards (version, canUndo …), as <c>GET /v1/sessions/{id}</c> shows it.</param>
+/// <param name="ElapsedMs">Time the session spent on the replace.</param>
+internal sealed record ReplaceResponse(string ContentType, string Image, SessionResponse Session, double ElapsedMs)
+{
+    public static ReplaceResponse From(EditResult result, SessionResponse session) =>
+        new("image/png", Convert.ToBase64String(result.ImagePng), session, result.ElapsedMs);
+}
+
+/// <summary>Data of a replace's SSE <c>progress</c> event: <paramref name="Step"/> of <paramref name="Steps"/> denoising steps done.</summary>
+internal sealed record ReplaceProgressEvent(int Step, int Steps);

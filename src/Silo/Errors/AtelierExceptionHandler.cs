@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using Atelier.Grains;
 using Atelier.Silo.Hosting;
 using Microsoft.AspNetCore.Diagnostics;
@@ -32,25 +33,13 @@ internal sealed partial class AtelierExceptionHandler(IProblemDetailsService pro
             return true;
         }
 
-        var mapping = ExceptionMapping.Map(exception);
-        string detail;
-        if (mapping is { } known)
+        var problem = ToProblem(httpContext, exception, logger, out var retryAfter);
+        if (retryAfter)
         {
-            detail = known.Detail ?? exception.Message;
-            if (known.RetryAfter)
-            {
-                httpContext.Response.Headers.RetryAfter = ExceptionMapping.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            }
-        }
-        else
-        {
-            LogUnhandled(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
-            mapping = new ExceptionMapping.Mapping(StatusCodes.Status500InternalServerError, ErrorCodes.InternalError, "Internal server error");
-            detail = "An unexpected error occurred. Quote the traceId when reporting it.";
+            httpContext.Response.Headers.RetryAfter = ExceptionMapping.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        var problem = Problems.Create(httpContext, mapping.Value.Status, mapping.Value.Code, mapping.Value.Title, detail);
-        httpContext.Response.StatusCode = mapping.Value.Status;
+        httpContext.Response.StatusCode = problem.Status!.Value;
         var written = await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = httpContext,
@@ -64,6 +53,30 @@ internal sealed partial class AtelierExceptionHandler(IProblemDetailsService pro
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// The problem document for an exception: typed errors with their status and code; anything else logged and
+    /// described as a 500 with no detail of the exception. Also used where the response has already started (the
+    /// <c>error</c> event of a replace's Server-Sent Events).
+    /// </summary>
+    internal static ProblemDetails ToProblem(HttpContext httpContext, Exception exception, ILogger logger, out bool retryAfter)
+    {
+        var mapping = ExceptionMapping.Map(exception);
+        string detail;
+        if (mapping is { } known)
+        {
+            detail = known.Detail ?? exception.Message;
+        }
+        else
+        {
+            LogUnhandled(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
+            mapping = new ExceptionMapping.Mapping(StatusCodes.Status500InternalServerError, ErrorCodes.InternalError, "Internal server error");
+            detail = "An unexpected error occurred. Quote the traceId when reporting it.";
+        }
+
+        retryAfter = mapping.Value.RetryAfter;
+        return Problems.Create(httpContext, mapping.Value.Status, mapping.Value.Code, mapping.Value.Title, detail);
     }
 
     [LoggerMessage(EventId = 500, Level = LogLevel.Error, Message = "Unhandled exception on {Method} {Path}")]

@@ -171,7 +171,11 @@ public sealed class SessionGrainTests(GrainsFixture fixture) : IClassFixture<Gra
         await Assert.ThrowsAsync<InvalidPromptException>(() => session.Segment(new SegmentRequest([new PromptPoint(float.NaN, 1, 1)], null, false, false, 0), default));
         await Assert.ThrowsAsync<NoSelectionException>(() => session.Erase(new EraseRequest(null, 5, true), default));
         await Assert.ThrowsAsync<NothingToUndoException>(() => session.Undo(default));
-        await Assert.ThrowsAsync<ModelNotAvailableException>(() => session.Replace(new ReplaceRequest("a vase", null, 5, 20, 7.5f, 1, true), default));
+        await Assert.ThrowsAsync<NoSelectionException>(() => session.Replace(new ReplaceRequest("a vase", null, 5, 20, 7.5f, 1, true), default));
+        Assert.Contains("steps", (await Assert.ThrowsAsync<InvalidPromptException>(() =>
+            session.Replace(new ReplaceRequest("a vase", null, 5, 151, 7.5f, 1, true), default))).Message, StringComparison.Ordinal);
+        Assert.Contains("guidance", (await Assert.ThrowsAsync<InvalidPromptException>(() =>
+            session.Replace(new ReplaceRequest("a vase", null, 5, 20, float.NaN, 1, true), default))).Message, StringComparison.Ordinal);
 
         // The session is still healthy after every rejected request.
         var ok = await session.Segment(new SegmentRequest([new PromptPoint(Cx, Cy, 1)], null, false, false, 0), default);

@@ -32,11 +32,13 @@ public sealed class ErrorCodeTests(SessionFixture fixture) : IClassFixture<Sessi
     [Fact]
     public async Task Replace_without_a_text_guided_model_is_501_model_not_available()
     {
-        var id = await SessionFixture.OpenAsync(fixture.Client, TestImages.Png(40, 30), "image/png");
-        using var segment = await fixture.Client.PostAsync(new Uri($"/v1/sessions/{id}/segment", UriKind.Relative), Json("{\"points\": [[20, 15]]}"));
+        await using var host = new ApiHost(ApiHost.Unlimited(("Sessions:ReplaceModel", "no-such-sd-model")));
+        using var client = host.CreateClient();
+        var id = await SessionFixture.OpenAsync(client, TestImages.Png(40, 30), "image/png");
+        using var segment = await client.PostAsync(new Uri($"/v1/sessions/{id}/segment", UriKind.Relative), Json("{\"points\": [[20, 15]]}"));
         Assert.Equal(HttpStatusCode.OK, segment.StatusCode);
 
-        using var replace = await fixture.Client.PostAsync(new Uri($"/v1/sessions/{id}/replace", UriKind.Relative), Json("{\"prompt\": \"a futuristic vase\"}"));
+        using var replace = await client.PostAsync(new Uri($"/v1/sessions/{id}/replace", UriKind.Relative), Json("{\"prompt\": \"a futuristic vase\"}"));
 
         await ProblemAssert.IsProblemAsync(replace, HttpStatusCode.NotImplemented, "model_not_available");
     }
