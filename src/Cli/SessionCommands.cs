@@ -164,18 +164,10 @@ internal static class SessionCommands
                 Guidance = parse.GetValue(guidance),
                 Seed = parse.GetValue(seed),
             };
-            byte[] png;
-            if (client is AtelierClient http)
-            {
-                // Over HTTP the server streams step progress (Server-Sent Events): a bar on stderr, stdout stays the answer.
-                var bar = new ProgressBar(context.Error);
-                png = (await http.ReplaceAsync(parse.GetValue(id)!, options, bar, ct).ConfigureAwait(false)).ImagePng;
-                bar.Finish();
-            }
-            else
-            {
-                png = await client.ReplaceAsync(parse.GetValue(id)!, options, ct).ConfigureAwait(false);
-            }
+            // The server streams step progress (HTTP: Server-Sent Events; gRPC: ReplaceStream): a bar on stderr, stdout stays the answer.
+            var bar = new ProgressBar(context.Error);
+            var png = (await client.ReplaceAsync(parse.GetValue(id)!, options, bar, ct).ConfigureAwait(false)).ImagePng;
+            bar.Finish();
 
             await WriteFileAsync(context, parse, parse.GetValue(output)!, png, ct).ConfigureAwait(false);
             return CliApp.Ok;

@@ -32,6 +32,9 @@ public interface IAtelierClient : IDisposable
 
     Task<byte[]> ReplaceAsync(string id, ReplaceOptions options, CancellationToken cancellationToken = default);
 
+    /// <summary>Replace with step progress (HTTP: Server-Sent Events; gRPC: the <c>ReplaceStream</c> server stream).</summary>
+    Task<ReplaceResult> ReplaceAsync(string id, ReplaceOptions options, IProgress<ReplaceProgress>? progress, CancellationToken cancellationToken = default);
+
     Task<SessionInfo> UndoAsync(string id, CancellationToken cancellationToken = default);
 
     Task<SessionInfo> RedoAsync(string id, CancellationToken cancellationToken = default);

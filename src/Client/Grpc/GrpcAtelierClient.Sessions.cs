@@ -98,6 +98,42 @@ public sealed partial class GrpcAtelierClient
 
     public async Task<byte[]> ReplaceAsync(string id, ReplaceOptions options, CancellationToken cancellationToken = default)
     {
+        var reply = await UnaryAsync(_sessions.ReplaceAsync(ReplaceRequest(id, options), Options(cancellationToken)), cancellationToken).ConfigureAwait(false);
+        return reply.ImagePng.ToByteArray();
+    }
+
+    /// <summary>
+    /// Replaces with step progress (server-streaming <c>ReplaceStream</c>): every step is reported to
+    /// <paramref name="progress"/>, then the result is answered. Cancelling stops the server's run and leaves the session unchanged.
+    /// </summary>
+    public async Task<ReplaceResult> ReplaceAsync(string id, ReplaceOptions options, IProgress<ReplaceProgress>? progress, CancellationToken cancellationToken = default)
+    {
+        using var call = _sessions.ReplaceStream(ReplaceRequest(id, options), Options(cancellationToken));
+        try
+        {
+            while (await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
+            {
+                var message = call.ResponseStream.Current;
+                if (message.Progress is { } step)
+                {
+                    progress?.Report(new ReplaceProgress(step.Step, step.Steps));
+                }
+                else if (message.Result is { } result)
+                {
+                    return new ReplaceResult(result.ImagePng.ToByteArray(), GrpcClientConvert.Session(result.Session));
+                }
+            }
+        }
+        catch (RpcException e)
+        {
+            throw GrpcCallError.From(e, cancellationToken);
+        }
+
+        throw new AtelierApiException("The replace stream ended without a result.");
+    }
+
+    private static V1.ReplaceRequest ReplaceRequest(string id, ReplaceOptions options)
+    {
         ArgumentNullException.ThrowIfNull(options);
         var request = new V1.ReplaceRequest
         {
@@ -118,8 +154,12 @@ public sealed partial class GrpcAtelierClient
             request.MaskPng = ByteString.CopyFrom(mask);
         }
 
-        var reply = await UnaryAsync(_sessions.ReplaceAsync(request, Options(cancellationToken)), cancellationToken).ConfigureAwait(false);
-        return reply.ImagePng.ToByteArray();
+        if (options.NegativePrompt is { } negative)
+        {
+            request.NegativePrompt = negative;
+        }
+
+        return request;
     }
 
     public async Task<SessionInfo> UndoAsync(string id, CancellationToken cancellationToken = default) =>

@@ -109,10 +109,41 @@ internal sealed partial class SessionsService(
     public override async Task<V1.EditReply> Replace(V1.ReplaceRequest request, ServerCallContext context)
     {
         var grain = Session(context, request.SessionId);
+        var result = await grain.Replace(ReplaceEdit(request), context.CancellationToken).ConfigureAwait(false);
+        return GrpcConvert.Edit(result);
+    }
+
+    /// <summary>
+    /// <see cref="Replace"/> with progress: a <c>progress</c> event per denoising step, then the <c>result</c>. A client
+    /// cancel or deadline stops the run between steps and leaves the session unchanged.
+    /// </summary>
+    public override async Task ReplaceStream(V1.ReplaceRequest request, IServerStreamWriter<V1.ReplaceEvent> responseStream, ServerCallContext context)
+    {
+        var grain = Session(context, request.SessionId);
+        var edit = ReplaceEdit(request);
+        await foreach (var update in Atelier.Grains.ReplaceStream.RunAsync(grains, grain, edit, context.CancellationToken).ConfigureAwait(false))
+        {
+            var message = update switch
+            {
+                { Progress: { } step } => new V1.ReplaceEvent { Progress = new V1.ReplaceStep { Step = step.Step, Steps = step.Steps } },
+                { Result: { } result } => new V1.ReplaceEvent { Result = GrpcConvert.Edit(result) },
+                _ => null,
+            };
+            if (message is not null)
+            {
+                await responseStream.WriteAsync(message, context.CancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>The replace request as the HTTP endpoint validates it (same defaults and bounds).</summary>
+    private ReplaceRequest ReplaceEdit(V1.ReplaceRequest request)
+    {
         var defaults = new ReplaceBody();
         var body = new ReplaceBody
         {
             Prompt = request.Prompt,
+            NegativePrompt = request.HasNegativePrompt ? request.NegativePrompt : null,
             Mask = null,
             Dilate = request.HasDilate ? request.Dilate : defaults.Dilate,
             Steps = request.HasSteps ? request.Steps : defaults.Steps,
@@ -120,9 +151,7 @@ internal sealed partial class SessionsService(
             Seed = request.HasSeed ? request.Seed : null,
             Apply = !request.HasApply || request.Apply,
         };
-        var edit = PromptValidator.ToRequest(body, sessions.Value, api.Value) with { MaskPng = MaskOrSelection(request.MaskPng) };
-        var result = await grain.Replace(edit, context.CancellationToken).ConfigureAwait(false);
-        return GrpcConvert.Edit(result);
+        return PromptValidator.ToRequest(body, sessions.Value, api.Value) with { MaskPng = MaskOrSelection(request.MaskPng) };
     }
 
     public override async Task<V1.SessionInfo> Undo(V1.SessionRef request, ServerCallContext context) =>
@@ -158,7 +187,9 @@ internal sealed partial class SessionsService(
 
     public override async Task<V1.CloseReply> Close(V1.SessionRef request, ServerCallContext context)
     {
-        await Session(context, request.SessionId).Close(context.CancellationToken).ConfigureAwait(false);
+        var grain = Session(context, request.SessionId);
+        await grain.CancelReplace(context.CancellationToken).ConfigureAwait(false); // a running replace stops instead of delaying the close
+        await grain.Close(context.CancellationToken).ConfigureAwait(false);
         return new V1.CloseReply();
     }
 
