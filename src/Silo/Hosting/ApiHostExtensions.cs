@@ -2,6 +2,7 @@ using Atelier.Grains;
 using SessionOptions = Atelier.Grains.SessionOptions;
 using Atelier.Silo.Endpoints;
 using Atelier.Silo.Errors;
+using Atelier.Silo.KServe;
 using Atelier.Silo.Security;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -37,6 +38,7 @@ internal static class ApiHostExtensions
         services.AddSingleton<ApiJson>();
         services.AddHostedService<SecurityStartup>();
         services.AddOpenApi(OpenApiSetup.DocumentName, OpenApiSetup.Configure);
+        services.AddKServe(builder.Configuration);
         return builder;
     }
 
@@ -48,6 +50,7 @@ internal static class ApiHostExtensions
         app.MapSessionEndpoints();
         app.MapModelEndpoints();
         app.MapClusterEndpoints();
+        app.MapKServeEndpoints();
         return app;
     }
 }
