@@ -52,14 +52,15 @@ public static class TypesDemoForge
     }
 
     /// <summary>Writes the model folder (<c>model.json</c> + <c>model.onnx</c>) into <paramref name="folder"/> and returns its manifest.</summary>
-    public static async Task<ModelManifest> WriteAsync(string folder, CancellationToken cancellationToken)
+    /// <param name="id">The manifest id. Default: <see cref="Id"/>.</param>
+    public static async Task<ModelManifest> WriteAsync(string folder, CancellationToken cancellationToken, string id = Id)
     {
         Directory.CreateDirectory(folder);
         var model = Build();
         await File.WriteAllBytesAsync(Path.Combine(folder, "model.onnx"), model, cancellationToken).ConfigureAwait(false);
         var manifest = new ModelManifest
         {
-            Id = Id,
+            Id = id,
             Kind = ModelKind.Onnx,
             Version = "forge-" + DemoModelForge.ForgeVersion,
             Demo = true,

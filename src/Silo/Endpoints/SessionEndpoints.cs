@@ -289,7 +289,7 @@ internal static partial class SessionEndpoints
         return TypedResults.Bytes(result.BestMaskPng, "image/png");
     }
 
-    private static bool WantsJson(HttpRequest request)
+    internal static bool WantsJson(HttpRequest request)
     {
         foreach (var accept in request.GetTypedHeaders().Accept)
         {

@@ -3,6 +3,7 @@ using SessionOptions = Atelier.Grains.SessionOptions;
 using Atelier.Silo.Endpoints;
 using Atelier.Silo.Errors;
 using Atelier.Silo.KServe;
+using Atelier.Silo.SageMaker;
 using Atelier.Silo.Security;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -39,6 +40,7 @@ internal static class ApiHostExtensions
         services.AddHostedService<SecurityStartup>();
         services.AddOpenApi(OpenApiSetup.DocumentName, OpenApiSetup.Configure);
         services.AddKServe(builder.Configuration);
+        services.AddSageMaker(builder.Configuration);
         return builder;
     }
 
@@ -51,6 +53,7 @@ internal static class ApiHostExtensions
         app.MapModelEndpoints();
         app.MapClusterEndpoints();
         app.MapKServeEndpoints();
+        app.MapSageMakerEndpoints();
         return app;
     }
 }

@@ -102,7 +102,10 @@ internal sealed class InferenceModels(IModelStore store, ModelHost host)
         // registered id wins when both readings exist).
         if (await store.GetAsync(name, cancellationToken).ConfigureAwait(false) is { } entry && ModelEndpoints.IsVisible(entry, identity))
         {
-            return entry.Manifest.Files.Count == 1 ? InferenceTarget.Of(entry).First() : null;
+            return entry.Manifest.Files.Count == 1
+                ? InferenceTarget.Of(entry).First()
+                : throw new ModelNotFoundException(
+                    $"model '{name}' has several ONNX files; name one: {string.Join(", ", InferenceTarget.Of(entry).Select(static t => t.Name))}");
         }
 
         var dot = name.LastIndexOf('.');

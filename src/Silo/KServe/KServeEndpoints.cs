@@ -90,7 +90,7 @@ internal static class KServeEndpoints
         HttpContext context, [FromServices] InferenceModels models, IOptions<KServeOptions> options, string name, string? version)
     {
         var target = await models.ResolveAsync(name, version, TenantIdentity.Of(context), context.RequestAborted).ConfigureAwait(false);
-        await KServeHttp.InferAsync(context, models, target, options.Value, options.Value.MaxRequestBytes).ConfigureAwait(false);
+        await KServeHttp.InferAsync(context, models, target, options.Value, options.Value.MaxRequestBytes, context.RequestAborted).ConfigureAwait(false);
     }
 
     private static async Task<IResult> IndexAsync(HttpContext context, [FromServices] InferenceModels models, [FromServices] ApiJson json, IOptions<ApiOptions> api)

@@ -17,9 +17,9 @@ internal static class KServeHttp
     /// <summary>The binary tensor data extension's header: length of the JSON part at the start of the body.</summary>
     public const string HeaderLengthHeader = "Inference-Header-Content-Length";
 
-    public static async Task InferAsync(HttpContext context, InferenceModels models, InferenceTarget target, KServeOptions options, long maxBytes)
+    public static async Task InferAsync(
+        HttpContext context, InferenceModels models, InferenceTarget target, KServeOptions options, long maxBytes, CancellationToken ct)
     {
-        var ct = context.RequestAborted;
         var (buffer, length) = await ReadBodyAsync(context, maxBytes, ct).ConfigureAwait(false);
         try
         {

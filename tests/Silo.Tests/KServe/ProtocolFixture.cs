@@ -19,6 +19,9 @@ public sealed class ProtocolFixture : IAsyncLifetime
 
     public HttpClient Client { get; private set; } = null!;
 
+    /// <summary>SageMaker:ModelRoot of this host: where multi-model load requests may read.</summary>
+    public string SageMakerRoot => Path.Combine(_root, "..", Path.GetFileName(_root) + "-sagemaker");
+
     /// <summary>The setup cache's models folder (the real ISNet lives there).</summary>
     public static string CacheModels => Path.Combine(AtelierCache.FindRoot() ?? throw new InvalidOperationException("no .atelier cache: run ./build.sh setup"), "models");
 
@@ -30,10 +33,13 @@ public sealed class ProtocolFixture : IAsyncLifetime
         }
 
         await TypesDemoForge.WriteAsync(Path.Combine(_root, TypesDemoForge.Id), CancellationToken.None);
+        Directory.CreateDirectory(SageMakerRoot);
         Host = new ApiHost(ApiHost.Unlimited(
             ("Models:Store:RootPath", _root),
             ("KServe:MaxRequestBytes", MaxRequestBytes.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            ("SageMaker:Enabled", "true")));
+            ("SageMaker:Enabled", "true"),
+            ("SageMaker:DefaultModel", TypesDemoForge.Id),
+            ("SageMaker:ModelRoot", SageMakerRoot)));
         Client = Host.CreateClient();
         Client.Timeout = TimeSpan.FromMinutes(5);
     }
@@ -43,5 +49,9 @@ public sealed class ProtocolFixture : IAsyncLifetime
         Client.Dispose();
         await Host.DisposeAsync();
         Directory.Delete(_root, recursive: true);
+        if (Directory.Exists(SageMakerRoot))
+        {
+            Directory.Delete(SageMakerRoot, recursive: true);
+        }
     }
 }
