@@ -3,6 +3,7 @@ using SessionOptions = Atelier.Grains.SessionOptions;
 using Atelier.Silo.Endpoints;
 using Atelier.Silo.Errors;
 using Atelier.Silo.KServe;
+using Atelier.Silo.KServe.Grpc;
 using Atelier.Silo.SageMaker;
 using Atelier.Silo.Security;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -40,6 +41,7 @@ internal static class ApiHostExtensions
         services.AddHostedService<SecurityStartup>();
         services.AddOpenApi(OpenApiSetup.DocumentName, OpenApiSetup.Configure);
         services.AddKServe(builder.Configuration);
+        services.AddKServeGrpc();
         services.AddSageMaker(builder.Configuration);
         return builder;
     }
@@ -53,6 +55,7 @@ internal static class ApiHostExtensions
         app.MapModelEndpoints();
         app.MapClusterEndpoints();
         app.MapKServeEndpoints();
+        app.MapKServeGrpc();
         app.MapSageMakerEndpoints();
         return app;
     }

@@ -60,11 +60,11 @@ internal static class KServeEndpoints
         return report.Status == HealthStatus.Healthy;
     }
 
-    private static IResult ServerMetadata() =>
-        TypedResults.Ok(new ServerMetadataResponse(
-            "atelier",
-            typeof(KServeEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0",
-            Extensions));
+    /// <summary>The version <c>GET /v2</c> reports: the silo assembly's informational version without its commit suffix.</summary>
+    public static string ServerVersion { get; } =
+        typeof(KServeEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    private static IResult ServerMetadata() => TypedResults.Ok(new ServerMetadataResponse("atelier", ServerVersion, Extensions));
 
     private static async Task<IResult> ServerReadyAsync(HttpContext context, [FromServices] HealthCheckService health) =>
         await IsSiloReadyAsync(health, context.RequestAborted).ConfigureAwait(false)
