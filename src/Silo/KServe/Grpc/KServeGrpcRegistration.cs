@@ -11,7 +11,9 @@ internal static class KServeGrpcRegistration
 {
     public static IServiceCollection AddKServeGrpc(this IServiceCollection services)
     {
-        services.AddGrpc().AddServiceOptions<KServeInferenceService>(_ => { });
+        // IgnoreUnknownServices: calls to services Grpc.AspNetCore does not host fall through to the other endpoints
+        // (the hand-written atelier.v1 server) and, when nothing matches, to 404 as before.
+        services.AddGrpc(o => o.IgnoreUnknownServices = true);
         services.AddOptions<global::Grpc.AspNetCore.Server.GrpcServiceOptions<KServeInferenceService>>()
             .Configure<IOptions<KServeOptions>>((grpc, kserve) =>
             {
