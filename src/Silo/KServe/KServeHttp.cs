@@ -161,34 +161,35 @@ internal static class KServeHttp
 
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
-        if (!anyBinary)
-        {
-            response.ContentType = "application/json";
-            response.ContentLength = header.WrittenCount;
-            await response.Body.WriteAsync(header.WrittenMemory, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
         long total = header.WrittenCount;
-        for (var i = 0; i < outputs.Count; i++)
+        if (anyBinary)
+        {
+            for (var i = 0; i < outputs.Count; i++)
+            {
+                if (request.Outputs.Count > 0 ? request.Outputs[i].Binary : request.BinaryOutputs)
+                {
+                    total += outputs[i].Data.Length;
+                }
+            }
+
+            response.Headers[HeaderLengthHeader] = header.WrittenCount.ToString(CultureInfo.InvariantCulture);
+        }
+
+        response.ContentType = anyBinary ? "application/octet-stream" : "application/json";
+        response.ContentLength = total;
+
+        // Every part goes into the response pipe, then one flush: one write to the socket for a small answer.
+        var body = response.BodyWriter;
+        body.Write(header.WrittenSpan);
+        for (var i = 0; anyBinary && i < outputs.Count; i++)
         {
             if (request.Outputs.Count > 0 ? request.Outputs[i].Binary : request.BinaryOutputs)
             {
-                total += outputs[i].Data.Length;
+                body.Write(outputs[i].Data.Span);
             }
         }
 
-        response.ContentType = "application/octet-stream";
-        response.ContentLength = total;
-        response.Headers[HeaderLengthHeader] = header.WrittenCount.ToString(CultureInfo.InvariantCulture);
-        await response.Body.WriteAsync(header.WrittenMemory, cancellationToken).ConfigureAwait(false);
-        for (var i = 0; i < outputs.Count; i++)
-        {
-            if (request.Outputs.Count > 0 ? request.Outputs[i].Binary : request.BinaryOutputs)
-            {
-                await response.Body.WriteAsync(outputs[i].Data, cancellationToken).ConfigureAwait(false);
-            }
-        }
+        await body.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static RequestRejectedException TooLarge(long maxBytes) =>
