@@ -47,9 +47,9 @@ internal sealed class SageMakerOptionsValidator : IValidateOptions<SageMakerOpti
 {
     public ValidateOptionsResult Validate(string? name, SageMakerOptions options)
     {
-        if (options.MaxBodyBytes is < 1024 or > int.MaxValue || options.InvocationTimeoutSeconds is < 1 or > 3600)
+        if (options.MaxBodyBytes is < 1024 or > 1L << 30 || options.InvocationTimeoutSeconds is < 1 or > 3600)
         {
-            return ValidateOptionsResult.Fail("SageMaker:MaxBodyBytes must be in 1024..2147483647 and InvocationTimeoutSeconds in 1..3600.");
+            return ValidateOptionsResult.Fail("SageMaker:MaxBodyBytes must be in 1024..1073741824 and InvocationTimeoutSeconds in 1..3600.");
         }
 
         if (string.IsNullOrWhiteSpace(options.Tenant) || string.IsNullOrWhiteSpace(options.DefaultModel) || string.IsNullOrWhiteSpace(options.ModelRoot))
