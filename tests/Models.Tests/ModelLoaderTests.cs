@@ -137,6 +137,30 @@ public sealed class ModelLoaderTests(DemoModelsFixture models) : IDisposable
     public async Task Kind_without_an_adapter_is_rejected()
     {
         using var store = NewStore();
+        var entry = await RegisterGenericAsync(store, ModelKind.SdInpaint);
+        var loader = new ModelLoader(store, Options.Create(new ModelLoaderOptions()), NullLogger<ModelLoader>.Instance);
+
+        var error = await Assert.ThrowsAsync<ModelManifestException>(() => loader.LoadAsync(entry, default));
+
+        Assert.Contains("'sd-inpaint' has no adapter", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Onnx_kind_loads_the_graph_as_it_is_with_its_session_by_role()
+    {
+        using var store = NewStore();
+        var entry = await RegisterGenericAsync(store, ModelKind.Onnx);
+        var loader = new ModelLoader(store, Options.Create(new ModelLoaderOptions()), NullLogger<ModelLoader>.Instance);
+
+        using var model = await loader.LoadAsync(entry, default);
+
+        Assert.IsType<OnnxModel>(model);
+        Assert.Contains("image", model.SessionOf("model")!.InputNames);
+        Assert.Null(model.SessionOf("encoder"));
+    }
+
+    private async Task<Atelier.Models.Store.ModelEntry> RegisterGenericAsync(FileSystemModelStore store, ModelKind kind)
+    {
         var folder = Path.Combine(_root, "generic");
         Directory.CreateDirectory(folder);
         var model = await File.ReadAllBytesAsync(Path.Combine(models.ForgeFolder, DemoModelForge.LamaDemoId, "model.onnx"));
@@ -144,16 +168,11 @@ public sealed class ModelLoaderTests(DemoModelsFixture models) : IDisposable
         await WriteManifestAsync(folder, new ModelManifest
         {
             Id = "generic",
-            Kind = ModelKind.Onnx,
+            Kind = kind,
             Version = "1",
             Files = new Dictionary<string, ModelFile> { ["model"] = new("model.onnx", Sha256(model)) },
         });
-        var entry = (await store.RegisterFolderAsync(folder, default)).Entry;
-        var loader = new ModelLoader(store, Options.Create(new ModelLoaderOptions()), NullLogger<ModelLoader>.Instance);
-
-        var error = await Assert.ThrowsAsync<ModelManifestException>(() => loader.LoadAsync(entry, default));
-
-        Assert.Contains("'onnx' has no adapter", error.Message, StringComparison.Ordinal);
+        return (await store.RegisterFolderAsync(folder, default)).Entry;
     }
 
     private static byte[] BuildHwcEncoder()

@@ -23,7 +23,7 @@ public sealed class IsnetModel : LoadedModel
     private readonly string _output;
 
     internal IsnetModel(ModelEntry entry, ExecutionProvider executionProvider, InferenceSession session)
-        : base(entry, executionProvider, session)
+        : base(entry, executionProvider, ("model", session))
     {
         _session = session;
         var file = entry.Manifest.Files["model"].Path;

@@ -24,7 +24,7 @@ public sealed class LamaModel : LoadedModel
     private readonly LamaOutputRange _range;
 
     internal LamaModel(ModelEntry entry, ExecutionProvider executionProvider, InferenceSession session, LamaOptions options)
-        : base(entry, executionProvider, session)
+        : base(entry, executionProvider, ("model", session))
     {
         options.Validate();
         _session = session;

@@ -12,10 +12,11 @@ namespace Atelier.Models.Adapters;
 /// </summary>
 public abstract class LoadedModel : IDisposable
 {
-    private readonly InferenceSession[] _sessions;
+    private readonly (string Role, InferenceSession Session)[] _sessions;
     private int _disposed;
 
-    private protected LoadedModel(ModelEntry entry, ExecutionProvider executionProvider, params InferenceSession[] sessions)
+    /// <param name="sessions">One ONNX Runtime session per file, by the file's role in the manifest.</param>
+    private protected LoadedModel(ModelEntry entry, ExecutionProvider executionProvider, params (string Role, InferenceSession Session)[] sessions)
     {
         ArgumentNullException.ThrowIfNull(entry);
         Entry = entry;
@@ -53,6 +54,23 @@ public abstract class LoadedModel : IDisposable
     /// <summary>The execution provider the sessions run on.</summary>
     public ExecutionProvider ExecutionProvider { get; }
 
+    /// <summary>
+    /// The ONNX Runtime session of the file with role <paramref name="role"/>, for callers that run the graph as it is
+    /// (the KServe v2 and SageMaker front ends, through <see cref="Tensors.TensorRunner"/>); null when the model has no such file.
+    /// </summary>
+    public InferenceSession? SessionOf(string role)
+    {
+        foreach (var (r, session) in _sessions)
+        {
+            if (string.Equals(r, role, StringComparison.Ordinal))
+            {
+                return session;
+            }
+        }
+
+        return null;
+    }
+
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
@@ -67,7 +85,7 @@ public abstract class LoadedModel : IDisposable
     {
         if (disposing)
         {
-            foreach (var session in _sessions)
+            foreach (var (_, session) in _sessions)
             {
                 session.Dispose();
             }

@@ -107,6 +107,8 @@ public sealed partial class ModelLoader
                 return WithSession(entry, (session, provider) => new IsnetModel(entry, provider, session));
             case ModelKind.SdInpaint:
                 return CreateSdInpaint(entry);
+            case ModelKind.Onnx:
+                return WithSession(entry, (session, provider) => new OnnxModel(entry, provider, session));
             default:
                 throw new ModelManifestException($"Model '{entry.Id}': kind '{ModelManifestValidator.Name(manifest.Kind)}' has no adapter yet.");
         }

@@ -36,7 +36,7 @@ public sealed class SamModel : LoadedModel
     private readonly OrtMemoryInfo _embeddingMemory;
 
     internal SamModel(ModelEntry entry, ExecutionProvider executionProvider, InferenceSession encoder, InferenceSession decoder, int cudaDeviceId = 0)
-        : base(entry, executionProvider, encoder, decoder)
+        : base(entry, executionProvider, ("encoder", encoder), ("decoder", decoder))
     {
         // Where the encoder's output is bound: the GPU's memory under CUDA, host memory on the CPU provider.
         _embeddingMemory = executionProvider == ExecutionProvider.Cuda

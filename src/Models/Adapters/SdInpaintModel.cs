@@ -38,7 +38,7 @@ public sealed class SdInpaintModel : LoadedModel
     internal SdInpaintModel(
         ModelEntry entry, ExecutionProvider executionProvider, InferenceSession textEncoder, InferenceSession unet,
         InferenceSession vaeEncoder, InferenceSession vaeDecoder, SdInpaintOptions options)
-        : base(entry, executionProvider, textEncoder, unet, vaeEncoder, vaeDecoder)
+        : base(entry, executionProvider, ("text_encoder", textEncoder), ("unet", unet), ("vae_encoder", vaeEncoder), ("vae_decoder", vaeDecoder))
     {
         options.Validate();
         _textEncoder = textEncoder;

@@ -19,6 +19,12 @@ public interface IModelStore
     /// <param name="expectedId">When given, the manifest's id must equal it (the id in the URL).</param>
     Task<ModelRegistration> RegisterAsync(Stream archive, string? expectedId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Registers (or replaces) a model from a folder on disk holding <c>model.json</c> and its files; copied into the
+    /// store with the same guarantees as <see cref="RegisterAsync"/>.
+    /// </summary>
+    Task<ModelRegistration> RegisterFolderAsync(string folder, CancellationToken cancellationToken);
+
     /// <summary>Deletes a model; false when there was none.</summary>
     Task<bool> DeleteAsync(string id, CancellationToken cancellationToken);
 

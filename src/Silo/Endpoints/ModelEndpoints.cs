@@ -204,7 +204,8 @@ internal static class ModelEndpoints
             : throw new ModelNotFoundException($"model '{(id.Length > 64 ? id[..64] : id)}' does not exist");
     }
 
-    private static bool IsVisible(ModelEntry entry, TenantIdentity identity) =>
+    /// <summary>Shared models, and a tenant's own (admins see all): the one visibility rule of every model surface.</summary>
+    internal static bool IsVisible(ModelEntry entry, TenantIdentity identity) =>
         entry.Manifest.Tenant is null || identity.IsAdmin || entry.Manifest.Tenant == identity.Tenant;
 
     private static async Task<Dictionary<string, List<ModelResidency>>> ResidencyAsync([FromServices] ClusterView cluster, CancellationToken cancellationToken)

@@ -308,7 +308,7 @@ internal static partial class SessionEndpoints
         return TypedResults.Bytes(result.BestMaskPng, "image/png");
     }
 
-    private static bool WantsJson(HttpRequest request) => Accepts(request, "application/json");
+    internal static bool WantsJson(HttpRequest request) => Accepts(request, "application/json");
 
     private static bool Accepts(HttpRequest request, string mediaType)
     {

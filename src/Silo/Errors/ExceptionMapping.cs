@@ -36,6 +36,8 @@ internal static class ExceptionMapping
             new(StatusCodes.Status413PayloadTooLarge, ErrorCodes.PayloadTooLarge, "Request body too large"),
         BadHttpRequestException e => new(e.StatusCode, ErrorCodes.InvalidRequest, "Bad request"),
         System.Text.Json.JsonException => new(StatusCodes.Status400BadRequest, ErrorCodes.InvalidRequest, "Malformed JSON body"),
+        // Tensors that do not fit the graph they were sent to (KServe v2, SageMaker): the message names the tensor.
+        Atelier.Models.Tensors.TensorRequestException => new(StatusCodes.Status400BadRequest, ErrorCodes.InvalidRequest, "Tensors do not fit the model"),
         _ => null,
     };
 

@@ -40,9 +40,13 @@ internal sealed partial class ApiKeyInterceptor(ApiKeyStore keys, TenantRateLimi
         return continuation(requestStream, responseStream, context);
     }
 
-    /// <summary>Services anyone may call: health (probes carry no key) and reflection (the schema is public, in proto/).</summary>
+    /// <summary>
+    /// Services anyone may call: health (probes carry no key), KServe's liveness and readiness (as <c>/v2/health</c>) and
+    /// reflection (the schema is public, in proto/).
+    /// </summary>
     private static bool IsOpen(string method) =>
-        method.StartsWith("/grpc.health.v1.", StringComparison.Ordinal) || method.StartsWith("/grpc.reflection.", StringComparison.Ordinal);
+        method.StartsWith("/grpc.health.v1.", StringComparison.Ordinal) || method.StartsWith("/grpc.reflection.", StringComparison.Ordinal)
+        || method is "/inference.GRPCInferenceService/ServerLive" or "/inference.GRPCInferenceService/ServerReady";
 
     private void Authenticate(ServerCallContext context)
     {

@@ -118,6 +118,7 @@ internal static class GrpcHostExtensions
         // The silo's gRPC services: add another one here.
         app.MapGrpcService<SessionsService>();
         app.MapGrpcService<ModelsService>();
+        app.MapGrpcService<KServe.Grpc.KServeInferenceService>(); // the KServe v2 protocol (docs/kserve.md)
         app.MapGrpcHealthChecksService();
         if (app.Services.GetRequiredService<IOptions<GrpcOptions>>().Value.Reflection)
         {

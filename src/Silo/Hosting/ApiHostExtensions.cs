@@ -2,6 +2,9 @@ using Atelier.Grains;
 using SessionOptions = Atelier.Grains.SessionOptions;
 using Atelier.Silo.Endpoints;
 using Atelier.Silo.Errors;
+using Atelier.Silo.KServe;
+using Atelier.Silo.KServe.Grpc;
+using Atelier.Silo.SageMaker;
 using Atelier.Silo.Security;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -37,6 +40,9 @@ internal static class ApiHostExtensions
         services.AddSingleton<ApiJson>();
         services.AddHostedService<SecurityStartup>();
         services.AddOpenApi(OpenApiSetup.DocumentName, OpenApiSetup.Configure);
+        services.AddKServe(builder.Configuration);
+        services.AddKServeGrpc();
+        services.AddSageMaker(builder.Configuration);
         return builder;
     }
 
@@ -48,6 +54,8 @@ internal static class ApiHostExtensions
         app.MapSessionEndpoints();
         app.MapModelEndpoints();
         app.MapClusterEndpoints();
+        app.MapKServeEndpoints();
+        app.MapSageMakerEndpoints();
         return app;
     }
 }

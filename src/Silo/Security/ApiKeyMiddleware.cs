@@ -3,7 +3,7 @@ using Atelier.Silo.Errors;
 namespace Atelier.Silo.Security;
 
 /// <summary>
-/// Authenticates every <c>/v1</c> request by <c>Authorization: Bearer &lt;key&gt;</c> or <c>X-Api-Key</c>,
+/// Authenticates every <c>/v1</c> and <c>/v2</c> (KServe, health probes excepted) request by <c>Authorization: Bearer &lt;key&gt;</c> or <c>X-Api-Key</c>,
 /// attaches its <see cref="TenantIdentity"/>, and applies the tenant's rate limit. The Orleans dashboard
 /// (<c>/dashboard</c>) is admin-only when API keys are configured. Operations routes (<c>/healthz</c>,
 /// <c>/readyz</c>, <c>/openapi</c>) are not gated.
@@ -18,7 +18,7 @@ internal sealed partial class ApiKeyMiddleware(RequestDelegate next, ApiKeyStore
     public async Task InvokeAsync(HttpContext context)
     {
         var dashboard = context.Request.Path.StartsWithSegments(DashboardPath, StringComparison.Ordinal);
-        if (!dashboard && !context.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal))
+        if (!dashboard && !IsApiPath(context.Request.Path))
         {
             await next(context).ConfigureAwait(false);
             return;
@@ -66,6 +66,11 @@ internal sealed partial class ApiKeyMiddleware(RequestDelegate next, ApiKeyStore
         context.Features.Set(identity);
         await next(context).ConfigureAwait(false);
     }
+
+    /// <summary><c>/v1</c>, and the KServe v2 surface <c>/v2</c> except its health probes.</summary>
+    private static bool IsApiPath(PathString path) =>
+        path.StartsWithSegments("/v1", StringComparison.Ordinal)
+        || (path.StartsWithSegments("/v2", StringComparison.Ordinal) && !path.StartsWithSegments("/v2/health", StringComparison.Ordinal));
 
     /// <summary>The key a request presents (<c>Authorization: Bearer</c>, else <c>X-Api-Key</c>); empty when none. gRPC metadata are these headers too.</summary>
     internal static ReadOnlySpan<char> Presented(HttpRequest request)
