@@ -35,6 +35,7 @@ public sealed class KServeGrpcTests : IAsyncLifetime
             "--Silo:Name=test-silo",
             "--Security:RatePerSecond=0",
             $"--Models:Store:RootPath={_root}",
+            "--Sessions:DefaultModel=sam-demo",
         ]);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.AddAtelierSilo();
