@@ -251,26 +251,6 @@ public sealed class EditorTests(EditorSilo silo) : IClassFixture<EditorSilo>
     }
 
     [BrowserFact]
-    public async Task Replace_without_a_text_inpainting_model_shows_the_servers_error()
-    {
-        var folder = Browser.ResultsFolder();
-        var results = await Browser.RunAsync(silo.Url, folder,
-        [
-            .. Open(Small, folder),
-            Step.ClickImage(Small.DiskGeometry.X, Small.DiskGeometry.Y),
-            Step.WaitSegments(1),
-            Step.Fill("#prompt", "a blue vase"),
-            Step.Click("#replace"),
-            Step.WaitMessage(),
-            Step.Screenshot("1-replace-error"),
-        ]);
-
-        var message = results[9]!;
-        Assert.Equal("model_not_available", message["code"]!.GetValue<string>());
-        Assert.Contains("(HTTP 501)", message["title"]!.GetValue<string>(), StringComparison.Ordinal);
-    }
-
-    [BrowserFact]
     public async Task Close_ends_the_session()
     {
         var folder = Browser.ResultsFolder();
@@ -336,7 +316,7 @@ public sealed class EditorTests(EditorSilo silo) : IClassFixture<EditorSilo>
     }
 
     /// <summary>Goto, pick sam-demo (the colour wand suits a generated scene), open the scene, wait for the session: 5 steps.</summary>
-    private static JsonNode[] Open(Scene scene, string folder)
+    internal static JsonNode[] Open(Scene scene, string folder)
     {
         var path = Path.Combine(folder, "scene.png");
         File.WriteAllBytes(path, scene.Png());

@@ -53,3 +53,11 @@ public sealed class SecuredEditorSilo : EditorSilo
     {
     }
 }
+
+/// <summary>A silo whose configured text-inpainting model is not registered: replace answers 501.</summary>
+public sealed class NoInpaintingEditorSilo : EditorSilo
+{
+    public NoInpaintingEditorSilo() : base(("Sessions:ReplaceModel", "no-such-inpainting-model"))
+    {
+    }
+}
