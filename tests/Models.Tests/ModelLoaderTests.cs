@@ -134,18 +134,6 @@ public sealed class ModelLoaderTests(DemoModelsFixture models) : IDisposable
     }
 
     [Fact]
-    public async Task Kind_without_an_adapter_is_rejected()
-    {
-        using var store = NewStore();
-        var entry = await RegisterGenericAsync(store, ModelKind.SdInpaint);
-        var loader = new ModelLoader(store, Options.Create(new ModelLoaderOptions()), NullLogger<ModelLoader>.Instance);
-
-        var error = await Assert.ThrowsAsync<ModelManifestException>(() => loader.LoadAsync(entry, default));
-
-        Assert.Contains("'sd-inpaint' has no adapter", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public async Task Onnx_kind_loads_the_graph_as_it_is_with_its_session_by_role()
     {
         using var store = NewStore();

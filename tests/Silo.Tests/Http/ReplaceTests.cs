@@ -168,7 +168,11 @@ public sealed class ReplaceTests(ReplaceTests.KestrelHost host) : IClassFixture<
         };
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
 
-        using (var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel.Token))
+        // A client of its own that drops the connection when it stops reading: SocketsHttpHandler would otherwise drain
+        // the rest of a small response (up to 1 MiB within 2 s) to reuse the connection, and the server would never
+        // see the client leave.
+        using var leaving = new HttpClient(new SocketsHttpHandler { MaxResponseDrainSize = 0 }) { BaseAddress = client.BaseAddress };
+        using (var response = await leaving.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel.Token))
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancel.Token));
