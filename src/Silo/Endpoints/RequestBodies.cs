@@ -70,47 +70,16 @@ internal static class RequestBodies
                 "Content-Type: the body must be application/json");
         }
 
+        var tooLarge = () => new RequestRejectedException(StatusCodes.Status413PayloadTooLarge, ErrorCodes.PayloadTooLarge,
+            $"body: larger than the limit of {maxBytes} bytes");
         if (request.ContentLength > maxBytes)
         {
-            throw new RequestRejectedException(StatusCodes.Status413PayloadTooLarge, ErrorCodes.PayloadTooLarge,
-                $"body: larger than the limit of {maxBytes} bytes");
+            throw tooLarge();
         }
 
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(maxBytes, 64 * 1024) + 1);
-        var length = 0;
+        var (buffer, length) = await ReadPooledAsync(request, maxBytes, 64 * 1024, tooLarge, cancellationToken).ConfigureAwait(false);
         try
         {
-            while (true)
-            {
-                if (length == buffer.Length)
-                {
-                    if (length > maxBytes)
-                    {
-                        throw new RequestRejectedException(StatusCodes.Status413PayloadTooLarge, ErrorCodes.PayloadTooLarge,
-                            $"body: larger than the limit of {maxBytes} bytes");
-                    }
-
-                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)maxBytes + 1, buffer.Length * 2L));
-                    buffer.AsSpan(0, length).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = larger;
-                }
-
-                var read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    break;
-                }
-
-                length += read;
-            }
-
-            if (length > maxBytes)
-            {
-                throw new RequestRejectedException(StatusCodes.Status413PayloadTooLarge, ErrorCodes.PayloadTooLarge,
-                    $"body: larger than the limit of {maxBytes} bytes");
-            }
-
             if (length == 0)
             {
                 return null;
@@ -129,6 +98,49 @@ internal static class RequestBodies
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// The whole body in a pooled buffer the caller returns to <see cref="ArrayPool{T}.Shared"/>: it starts at
+    /// Content-Length when the request declares one, else <paramref name="initialBytes"/> (never above
+    /// <paramref name="maxBytes"/>), and doubles up to <paramref name="maxBytes"/> + 1;
+    /// <paramref name="tooLarge"/> is thrown (and the buffer returned) as soon as more than <paramref name="maxBytes"/> arrive.
+    /// </summary>
+    public static async Task<(byte[] Buffer, int Length)> ReadPooledAsync(
+        HttpRequest request, long maxBytes, long initialBytes, Func<Exception> tooLarge, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(request.ContentLength ?? initialBytes, maxBytes) + 1);
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, maxBytes + 1));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+
+                var read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    return (buffer, length);
+                }
+
+                length += read;
+                if (length > maxBytes)
+                {
+                    throw tooLarge();
+                }
+            }
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
         }
     }
 
