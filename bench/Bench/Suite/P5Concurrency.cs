@@ -18,6 +18,9 @@ internal sealed class P5Concurrency : ISuiteScenario
     private const string Model = "sam-demo";
     private const int DecoderSamples = 15;
 
+    /// <summary>Shortest warm-up of a level: .NET's tiered JIT recompiles hot methods after 30 calls and a 100 ms delay.</summary>
+    private const double WarmUpMs = 3000;
+
     public string Id => "P5";
 
     public string What => "throughput and latency with 1, 8, 64 sessions clicking concurrently (sam-demo, one silo process)";
@@ -109,7 +112,8 @@ internal sealed class P5Concurrency : ISuiteScenario
 
     /// <summary>
     /// Closed-loop clients, one per session. Warm-up lasts until every session has completed a click (all
-    /// clients are in the loop and the queue is in its steady state). The window then lasts at least
+    /// clients are in the loop and the queue is in its steady state) and at least <see cref="WarmUpMs"/> have passed
+    /// (a fresh silo's first clicks run tier-0 JIT code). The window then lasts at least
     /// <paramref name="seconds"/> and until every session has completed two clicks started inside it
     /// (so even 64 sessions on a slow machine yield a full latency distribution), at most 4 × that time.
     /// Throughput: clicks completed inside the window per second; latency: of those same clicks (each started after
@@ -149,7 +153,7 @@ internal sealed class P5Concurrency : ISuiteScenario
             var now = clock.Elapsed.TotalMilliseconds;
             if (windowStart == double.MaxValue)
             {
-                if (clicks.All(c => Count(c, 0) >= 1))
+                if (now >= WarmUpMs && clicks.All(c => Count(c, 0) >= 1))
                 {
                     windowStart = now;
                 }

@@ -22,6 +22,7 @@ internal sealed class ModelMetrics
     private readonly Histogram<double> _loadDuration;
     private readonly Histogram<double> _runDuration;
     private readonly Histogram<double> _queueWait;
+    private readonly Histogram<int> _batchSize;
 
     public ModelMetrics(IMeterFactory meterFactory, ModelHost host)
     {
@@ -31,6 +32,8 @@ internal sealed class ModelMetrics
         _loadDuration = meter.CreateHistogram("atelier.model.load.duration", "s", "Time to load a model (read, create the ONNX session), by model.", advice: seconds);
         _runDuration = meter.CreateHistogram("atelier.model.run.duration", "s", "Time a model run held the device, by model and operation (encode, decode, ...).", advice: seconds);
         _queueWait = meter.CreateHistogram("atelier.model.queue.wait", "s", "Time a run waited for the device gate, by model.", advice: seconds);
+        _batchSize = meter.CreateHistogram("atelier.model.batch.size", "{request}", "Requests per model run (1 unless the model batches), by model and operation.",
+            advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256] });
         meter.CreateObservableCounter("atelier.model.loads", () => Observe(static s => Interlocked.Read(ref s.Loads)), "{load}", "Completed model loads, by model.");
         meter.CreateObservableCounter("atelier.model.cache.hits", () => Observe(static s => Interlocked.Read(ref s.Hits)), "{request}", "Model requests that found the model resident, by model.");
         meter.CreateObservableCounter("atelier.model.cache.misses", () => Observe(static s => Interlocked.Read(ref s.Misses)), "{request}", "Model requests that had to load the model, by model.");
@@ -45,9 +48,13 @@ internal sealed class ModelMetrics
     public void Loaded(string modelId, long elapsedTimestampTicks) =>
         _loadDuration.Record(Stopwatch.GetElapsedTime(0, elapsedTimestampTicks).TotalSeconds, new KeyValuePair<string, object?>("model", modelId));
 
-    public void Ran(string modelId, string operation, long elapsedTimestampTicks) =>
-        _runDuration.Record(Stopwatch.GetElapsedTime(0, elapsedTimestampTicks).TotalSeconds,
-            new KeyValuePair<string, object?>("model", modelId), new KeyValuePair<string, object?>("operation", operation));
+    public void Ran(string modelId, string operation, long elapsedTimestampTicks, int batchSize)
+    {
+        var model = new KeyValuePair<string, object?>("model", modelId);
+        var kind = new KeyValuePair<string, object?>("operation", operation);
+        _runDuration.Record(Stopwatch.GetElapsedTime(0, elapsedTimestampTicks).TotalSeconds, model, kind);
+        _batchSize.Record(batchSize, model, kind);
+    }
 
     public void Waited(string modelId, long startedTimestamp)
     {

@@ -3,6 +3,7 @@ using Atelier.Grains.Models;
 using Atelier.Grains.Sessions;
 using Atelier.Grains.Storage;
 using Atelier.Models.Adapters;
+using Atelier.Models.Manifest;
 using Atelier.Models.Onnx;
 using Atelier.Models.Store;
 using Atelier.Grains.Placement;
@@ -46,6 +47,8 @@ public static class GrainsServiceCollectionExtensions
             .ValidateOnStart();
         services.AddOptions<ModelHostOptions>().Bind(configuration.GetSection(ModelHostOptions.SectionName))
             .Validate(o => o.MaxConcurrentRuns >= 1 && o.MaxQueuedRunsPerModel >= 1, "Models:Host:MaxConcurrentRuns and MaxQueuedRunsPerModel must be at least 1.")
+            .Validate(o => o.MaxBatch is >= 1 and <= ModelFile.MaxBatchLimit, $"Models:Host:MaxBatch must be in 1..{ModelFile.MaxBatchLimit}.")
+            .Validate(o => o.BatchQueueDelay >= TimeSpan.Zero && o.BatchQueueDelay <= TimeSpan.FromMilliseconds(100), "Models:Host:BatchQueueDelay must be in 0..100 ms.")
             .ValidateOnStart();
         services.AddOptions<ModelStoreOptions>().Bind(configuration.GetSection(ModelStoreOptions.SectionName))
             .PostConfigure(o => o.RootPath ??= DefaultModelRoot())

@@ -162,6 +162,64 @@ public sealed partial class ModelHost : IDisposable
             throw new OverloadedException($"Model '{slot.Id}' has {_options.MaxQueuedRunsPerModel} runs waiting; retry shortly.");
         }
 
+        return await RunOnDeviceAsync(slot, operation, priority, 1, () => work(use.Model, cancellationToken), cancellationToken, queuedCounted: true).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs one request of a batchable operation. With <paramref name="maxBatch"/> (the model's, capped by
+    /// <see cref="ModelHostOptions.MaxBatch"/>) above 1, requests for the same model and operation wait in its
+    /// <see cref="DynamicBatcher{TItem, TResult}"/> and run together, taking one device slot per batch; otherwise this is
+    /// <see cref="RunAsync{TModel, TResult}(ModelUse{TModel}, string, RunPriority, Func{TModel, CancellationToken, TResult}, CancellationToken)"/>.
+    /// <paramref name="work"/> returns one result per item, in order. Refuses with <see cref="OverloadedException"/> when
+    /// too many requests already wait for this model.
+    /// </summary>
+    public async Task<TResult> RunBatchedAsync<TModel, TItem, TResult>(
+        ModelUse<TModel> use,
+        string operation,
+        RunPriority priority,
+        int maxBatch,
+        TItem item,
+        Func<TModel, IReadOnlyList<TItem>, CancellationToken, TResult[]> work,
+        CancellationToken cancellationToken)
+        where TModel : LoadedModel
+    {
+        ArgumentNullException.ThrowIfNull(use);
+        ArgumentNullException.ThrowIfNull(work);
+        maxBatch = Math.Min(maxBatch, _options.MaxBatch);
+        if (maxBatch <= 1)
+        {
+            return await RunAsync(use, operation, priority, (model, ct) => work(model, [item], ct)[0], cancellationToken).ConfigureAwait(false);
+        }
+
+        var slot = _slots[use.Model.Id];
+        if (Interlocked.Increment(ref slot.Queued) > _options.MaxQueuedRunsPerModel)
+        {
+            Interlocked.Decrement(ref slot.Queued);
+            throw new OverloadedException($"Model '{slot.Id}' has {_options.MaxQueuedRunsPerModel} runs waiting; retry shortly.");
+        }
+
+        try
+        {
+            var batcher = (DynamicBatcher<(TModel Model, TItem Item), TResult>)slot.Batchers.GetOrAdd(
+                $"{operation}/{maxBatch}",
+                _ => new DynamicBatcher<(TModel Model, TItem Item), TResult>(maxBatch, _options.BatchQueueDelay, _time, batch =>
+                    RunOnDeviceAsync(slot, operation, priority, batch.Count, () => work(batch[0].Model, [.. batch.Select(b => b.Item)], CancellationToken.None), CancellationToken.None, queuedCounted: false)));
+            // Every request holds its own use of the model, so batch[0]'s model stays loaded while the batch runs.
+            return await batcher.SubmitAsync((use.Model, item), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref slot.Queued);
+        }
+    }
+
+    /// <summary>
+    /// Takes a device slot, runs <paramref name="run"/> (one batch of <paramref name="batchSize"/> requests) and counts it;
+    /// with <paramref name="queuedCounted"/> the caller's place in <see cref="ModelSlot.Queued"/> ends when the slot is taken.
+    /// </summary>
+    private async Task<TResult> RunOnDeviceAsync<TResult>(
+        ModelSlot slot, string operation, RunPriority priority, int batchSize, Func<TResult> run, CancellationToken cancellationToken, bool queuedCounted)
+    {
         DeviceExecutionGate.Releaser releaser;
         var queued = Stopwatch.GetTimestamp();
         try
@@ -170,24 +228,33 @@ public sealed partial class ModelHost : IDisposable
         }
         finally
         {
-            Interlocked.Decrement(ref slot.Queued);
+            if (queuedCounted)
+            {
+                Interlocked.Decrement(ref slot.Queued);
+            }
         }
 
         _metrics?.Waited(slot.Id, queued);
         using (releaser)
         {
             using var activity = ModelTelemetry.StartRun(slot.Id, operation);
+            activity?.SetTag("atelier.batch.size", batchSize);
             var started = Stopwatch.GetTimestamp();
             try
             {
-                return work(use.Model, cancellationToken);
+                return run();
             }
             finally
             {
                 var elapsed = Stopwatch.GetTimestamp() - started;
                 Interlocked.Add(ref slot.RunTicks, elapsed);
-                _metrics?.Ran(slot.Id, operation, elapsed);
+                _metrics?.Ran(slot.Id, operation, elapsed, batchSize);
                 Interlocked.Increment(ref slot.Runs);
+                if (batchSize > 1)
+                {
+                    Interlocked.Add(ref slot.BatchedRequests, batchSize);
+                }
+
                 slot.RunsByOperation.AddOrUpdate(operation, 1, static (_, n) => n + 1);
             }
         }

@@ -31,11 +31,17 @@ internal sealed class ModelSlot(string id) : IMemoryReclaimer
     public long Evictions;
     public long Runs;
     public long RunTicks;
+
+    /// <summary>Requests that ran in batches of more than one (see <see cref="ModelHost.RunBatchedAsync"/>).</summary>
+    public long BatchedRequests;
     public long LastUsedUnixMs;
     public bool Pinned;
 
     /// <summary>Runs per operation (e.g. <c>encode</c>, <c>decode</c>), for stats and tests.</summary>
     public System.Collections.Concurrent.ConcurrentDictionary<string, long> RunsByOperation { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The dynamic batchers of this model's batchable operations, by operation and batch size.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, object> Batchers { get; } = new(StringComparer.Ordinal);
 
     public bool Demote(MemoryLease lease) => false; // models are unloaded, never demoted
 

@@ -205,7 +205,7 @@ internal sealed partial class SessionGrain(
         }
 
         var embedding = await EnsureEmbeddingAsync(cancellationToken);
-        IReadOnlyList<SamMaskCandidate> candidates;
+        IReadOnlyList<SamLowResMask> lowRes;
         using (var use = embedding.Lease.Use())
         {
             if (use.Tier == MemoryTier.Host && models.Memory.TryPromote(embedding.Lease))
@@ -216,10 +216,13 @@ internal sealed partial class SessionGrain(
             var input = embedding.ForDecoder(out var owned);
             try
             {
+                // The decoder runs on the device (batched with other sessions' clicks when the model allows it); the
+                // masks are then built at image size here, off the device slot.
                 var output = request.Multimask ? SamMaskOutput.Multiple : SamMaskOutput.Single;
-                candidates = await models.RunAsync<SamModel, IReadOnlyList<SamMaskCandidate>>(
-                    record.Model, "decode", RunPriority.Interactive,
-                    (sam, ct) => sam.Decode(input, prompt, output, previous, ct), cancellationToken);
+                using var sam = await models.AcquireAsync<SamModel>(record.Model, cancellationToken);
+                lowRes = await models.RunBatchedAsync(
+                    sam, "decode", RunPriority.Interactive, sam.Model.DecoderMaxBatch, new SamDecodeInput(input, prompt, output, previous),
+                    static (model, requests, ct) => model.DecodeLowRes(requests, ct), cancellationToken);
             }
             finally
             {
@@ -230,6 +233,7 @@ internal sealed partial class SessionGrain(
             }
         }
 
+        var candidates = SamModel.ToCandidates(lowRes, embedding.Transform);
         try
         {
             var masks = new List<MaskResult>(candidates.Count);

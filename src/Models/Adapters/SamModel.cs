@@ -4,6 +4,7 @@ using Atelier.Models.Manifest;
 using Atelier.Models.Store;
 using Atelier.Models.Onnx;
 using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Atelier.Models.Adapters;
 
@@ -34,6 +35,7 @@ public sealed class SamModel : LoadedModel
     private readonly string _encoderOutput;
     private readonly SamEncoderInput _convention;
     private readonly OrtMemoryInfo _embeddingMemory;
+    private readonly int _origImSizeRank;
 
     internal SamModel(ModelEntry entry, ExecutionProvider executionProvider, InferenceSession encoder, InferenceSession decoder, int cudaDeviceId = 0)
         : base(entry, executionProvider, ("encoder", encoder), ("decoder", decoder))
@@ -65,6 +67,23 @@ public sealed class SamModel : LoadedModel
         foreach (var name in DecoderOutputs)
         {
             FindNode(decoder.OutputMetadata, name, decoderFile);
+        }
+
+        _origImSizeRank = FindNode(decoder.InputMetadata, "orig_im_size", decoderFile).Dimensions.Length;
+        DecoderMaxBatch = executionProvider == ExecutionProvider.Cuda ? 1 : entry.Manifest.Files["decoder"].MaxBatch ?? 1;
+        if (entry.Manifest.Files["decoder"].MaxBatch > 1)
+        {
+            // A batched decoder takes every input with a dynamic first dimension (orig_im_size may stay SAM's [2]).
+            foreach (var name in DecoderInputs)
+            {
+                var dimensions = FindNode(decoder.InputMetadata, name, decoderFile).Dimensions;
+                var exempt = name == "orig_im_size" && dimensions.Length == 1;
+                if (!exempt && (dimensions.Length == 0 || dimensions[0] != -1))
+                {
+                    throw new ModelManifestException(
+                        $"{decoderFile}: the manifest declares maxBatch {entry.Manifest.Files["decoder"].MaxBatch} but input '{name}' has a fixed first dimension ({string.Join(",", dimensions)}); export it with a dynamic batch dimension.");
+                }
+            }
         }
     }
 
@@ -118,6 +137,13 @@ public sealed class SamModel : LoadedModel
     }
 
     /// <summary>
+    /// Requests one decoder run may take together: the manifest's <c>files.decoder.maxBatch</c> (its inputs have a
+    /// dynamic first dimension, checked at load), or 1. Always 1 when embeddings stay in CUDA memory
+    /// (<see cref="EmbeddingsOnDevice"/>): a batch is gathered into one host tensor.
+    /// </summary>
+    public int DecoderMaxBatch { get; }
+
+    /// <summary>
     /// Runs the decoder for <paramref name="prompt"/> on an embedding. <paramref name="previousLowResLogits"/>
     /// (a previous candidate's <see cref="SamMaskCandidate.LowResLogits"/>) refines that mask
     /// (<c>has_mask_input = 1</c>). Returns the masks best first; the caller disposes them.
@@ -127,48 +153,55 @@ public sealed class SamModel : LoadedModel
         float[]? previousLowResLogits = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(embedding);
-        ArgumentNullException.ThrowIfNull(prompt);
-        if (prompt.Points.Count == 0 && prompt.Box is null)
+        var lowRes = DecodeLowRes([new SamDecodeInput(embedding, prompt, output, previousLowResLogits)], cancellationToken)[0];
+        return ToCandidates(lowRes, embedding.Transform);
+    }
+
+    /// <summary>
+    /// The decoder's part of a click for one or more requests (at most <see cref="DecoderMaxBatch"/>, in one run when
+    /// several): the chosen outputs' scores and 256×256 logits per request, best first. Build the masks at image size
+    /// with <see cref="ToCandidates"/> (outside the device gate: it is CPU work). Prompts of different lengths in one
+    /// batch are padded with SAM's padding point (label −1), as SAM's own predictor pads them.
+    /// </summary>
+    public IReadOnlyList<SamLowResMask>[] DecodeLowRes(IReadOnlyList<SamDecodeInput> requests, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        if (requests.Count == 0 || requests.Count > DecoderMaxBatch)
         {
-            throw new ArgumentException("A prompt needs at least one point or a box.", nameof(prompt));
+            throw new ArgumentException($"A decoder run takes 1..{DecoderMaxBatch} requests; got {requests.Count}.", nameof(requests));
         }
 
-        if (previousLowResLogits is not null && previousLowResLogits.Length != LowResCells)
+        var prompts = new (float[] Coords, float[] Labels)[requests.Count];
+        for (var i = 0; i < requests.Count; i++)
         {
-            throw new ArgumentException($"The previous mask must hold {LowResCells} low-res logits.", nameof(previousLowResLogits));
+            var request = requests[i] ?? throw new ArgumentException("A request is null.", nameof(requests));
+            if (request.Prompt.Points.Count == 0 && request.Prompt.Box is null)
+            {
+                throw new ArgumentException("A prompt needs at least one point or a box.", nameof(requests));
+            }
+
+            if (request.PreviousLowResLogits is { Length: not LowResCells })
+            {
+                throw new ArgumentException($"The previous mask must hold {LowResCells} low-res logits.", nameof(requests));
+            }
+
+            prompts[i] = EncodePrompt(request.Prompt, request.Embedding.Transform);
         }
 
-        var (coords, labels) = EncodePrompt(prompt, embedding.Transform);
-        var maskInput = previousLowResLogits ?? NoPreviousMask;
-        float[] hasMask = [previousLowResLogits is null ? 0f : 1f];
-        float[] size = [embedding.ImageHeight, embedding.ImageWidth];
-        using var coordsValue = OrtValue.CreateTensorValueFromMemory(coords, [1, labels.Length, 2]);
-        using var labelsValue = OrtValue.CreateTensorValueFromMemory(labels, [1, labels.Length]);
-        using var maskValue = OrtValue.CreateTensorValueFromMemory(maskInput, [1, 1, SamTransform.LowResSize, SamTransform.LowResSize]);
-        using var hasMaskValue = OrtValue.CreateTensorValueFromMemory(hasMask, [1]);
-        using var sizeValue = OrtValue.CreateTensorValueFromMemory(size, [2]);
+        return requests.Count == 1 ? [RunOne(requests[0], prompts[0], cancellationToken)] : RunBatch(requests, prompts, cancellationToken);
+    }
 
-        // The embedding is passed as the OrtValue the encoder left (device memory under CUDA: ORT reads it in place);
-        // the outputs come back in host memory.
-        using var results = OnnxSessions.Run(
-            _decoder, DecoderInputs, [embedding.Value, coordsValue, labelsValue, maskValue, hasMaskValue, sizeValue], DecoderOutputs, cancellationToken);
-        var scores = results[0].GetTensorDataAsSpan<float>();
-        var logits = results[1].GetTensorDataAsSpan<float>();
-        var count = scores.Length;
-        if (logits.Length != count * LowResCells)
-        {
-            throw new InvalidOperationException($"The decoder returned {count} scores but {logits.Length} low-res values.");
-        }
-
-        var chosen = Select(scores, labels.Length, output);
-        var candidates = new List<SamMaskCandidate>(chosen.Length);
+    /// <summary>Builds each chosen output's mask at the original image size (the caller disposes the candidates).</summary>
+    public static IReadOnlyList<SamMaskCandidate> ToCandidates(IReadOnlyList<SamLowResMask> lowRes, SamTransform transform)
+    {
+        ArgumentNullException.ThrowIfNull(lowRes);
+        ArgumentNullException.ThrowIfNull(transform);
+        var candidates = new List<SamMaskCandidate>(lowRes.Count);
         try
         {
-            foreach (var index in chosen)
+            foreach (var output in lowRes)
             {
-                var lowRes = logits.Slice(index * LowResCells, LowResCells).ToArray();
-                var mask = embedding.Transform.PostprocessMask(lowRes);
-                candidates.Add(new SamMaskCandidate(mask, scores[index], lowRes, index));
+                candidates.Add(new SamMaskCandidate(transform.PostprocessMask(output.LowResLogits), output.PredictedIou, output.LowResLogits, output.OutputIndex));
             }
         }
         catch
@@ -182,6 +215,108 @@ public sealed class SamModel : LoadedModel
         }
 
         return candidates;
+    }
+
+    private IReadOnlyList<SamLowResMask> RunOne(SamDecodeInput request, (float[] Coords, float[] Labels) prompt, CancellationToken cancellationToken)
+    {
+        var (coords, labels) = prompt;
+        var embedding = request.Embedding;
+        float[] hasMask = [request.PreviousLowResLogits is null ? 0f : 1f];
+        float[] size = [embedding.ImageHeight, embedding.ImageWidth];
+        using var coordsValue = OrtValue.CreateTensorValueFromMemory(coords, [1, labels.Length, 2]);
+        using var labelsValue = OrtValue.CreateTensorValueFromMemory(labels, [1, labels.Length]);
+        using var maskValue = OrtValue.CreateTensorValueFromMemory(request.PreviousLowResLogits ?? NoPreviousMask, [1, 1, SamTransform.LowResSize, SamTransform.LowResSize]);
+        using var hasMaskValue = OrtValue.CreateTensorValueFromMemory(hasMask, [1]);
+        using var sizeValue = OrtValue.CreateTensorValueFromMemory(size, OrigImSizeShape(1));
+
+        // The embedding is passed as the OrtValue the encoder left (device memory under CUDA: ORT reads it in place);
+        // the outputs come back in host memory.
+        using var results = OnnxSessions.Run(
+            _decoder, DecoderInputs, [embedding.Value, coordsValue, labelsValue, maskValue, hasMaskValue, sizeValue], DecoderOutputs, cancellationToken);
+        return Choose(results, 1, 0, labels.Length, request.Output);
+    }
+
+    private IReadOnlyList<SamLowResMask>[] RunBatch(IReadOnlyList<SamDecodeInput> requests, (float[] Coords, float[] Labels)[] prompts, CancellationToken cancellationToken)
+    {
+        var batch = requests.Count;
+        var points = prompts.Max(p => p.Labels.Length);
+        var coords = new float[batch * points * 2];
+        var labels = new float[batch * points];
+        var hasMask = new float[batch];
+        labels.AsSpan().Fill(-1f); // padding points (0, 0) with label −1
+        var embeddingShape = requests[0].Embedding.Value.GetTensorTypeAndShape().Shape;
+        using var embeddings = HostTensors.Allocate(TensorElementType.Float, [batch, .. embeddingShape.AsSpan(1)]);
+        using var masks = HostTensors.Allocate(TensorElementType.Float, [batch, 1, SamTransform.LowResSize, SamTransform.LowResSize]);
+        var embeddingData = embeddings.GetTensorMutableDataAsSpan<float>();
+        var maskData = masks.GetTensorMutableDataAsSpan<float>();
+        var embeddingLength = embeddingData.Length / batch;
+        for (var i = 0; i < batch; i++)
+        {
+            var (itemCoords, itemLabels) = prompts[i];
+            itemCoords.CopyTo(coords.AsSpan(i * points * 2));
+            itemLabels.CopyTo(labels.AsSpan(i * points));
+            var value = requests[i].Embedding.Value;
+            if (!HostTensors.IsOnHost(value) || value.GetTensorTypeAndShape().ElementDataType != TensorElementType.Float)
+            {
+                throw new ArgumentException($"Embedding {i} is not a float32 tensor in host memory; batched requests need one.", nameof(requests));
+            }
+
+            var source = value.GetTensorDataAsSpan<float>();
+            if (source.Length != embeddingLength)
+            {
+                throw new ArgumentException($"Embedding {i} holds {source.Length} values, not {embeddingLength}.", nameof(requests));
+            }
+
+            source.CopyTo(embeddingData.Slice(i * embeddingLength, embeddingLength));
+            (requests[i].PreviousLowResLogits ?? NoPreviousMask).CopyTo(maskData.Slice(i * LowResCells, LowResCells));
+            hasMask[i] = requests[i].PreviousLowResLogits is null ? 0f : 1f;
+        }
+
+        // orig_im_size shapes only the `masks` output, which Atelier never reads: SAM's [2] takes the first request's size.
+        var first = requests[0].Embedding;
+        float[] size = _origImSizeRank == 2
+            ? [.. requests.SelectMany(r => new float[] { r.Embedding.ImageHeight, r.Embedding.ImageWidth })]
+            : [first.ImageHeight, first.ImageWidth];
+        using var coordsValue = OrtValue.CreateTensorValueFromMemory(coords, [batch, points, 2]);
+        using var labelsValue = OrtValue.CreateTensorValueFromMemory(labels, [batch, points]);
+        using var hasMaskValue = OrtValue.CreateTensorValueFromMemory(hasMask, [batch]);
+        using var sizeValue = OrtValue.CreateTensorValueFromMemory(size, OrigImSizeShape(batch));
+        using var results = OnnxSessions.Run(
+            _decoder, DecoderInputs, [embeddings, coordsValue, labelsValue, masks, hasMaskValue, sizeValue], DecoderOutputs, cancellationToken);
+        var chosen = new IReadOnlyList<SamLowResMask>[batch];
+        for (var i = 0; i < batch; i++)
+        {
+            chosen[i] = Choose(results, batch, i, prompts[i].Labels.Length, requests[i].Output);
+        }
+
+        return chosen;
+    }
+
+    private long[] OrigImSizeShape(int batch) => _origImSizeRank == 2 ? [batch, 2] : [2];
+
+    /// <summary>Request <paramref name="item"/>'s chosen outputs (scores and logits copied out of the run's results).</summary>
+    private static IReadOnlyList<SamLowResMask> Choose(
+        IDisposableReadOnlyCollection<OrtValue> results, int batch, int item, int pointCount, SamMaskOutput output)
+    {
+        var allScores = results[0].GetTensorDataAsSpan<float>();
+        var allLogits = results[1].GetTensorDataAsSpan<float>();
+        var count = allScores.Length / batch;
+        if (count * batch != allScores.Length || allLogits.Length != allScores.Length * LowResCells)
+        {
+            throw new InvalidOperationException($"The decoder returned {allScores.Length} scores and {allLogits.Length} low-res values for {batch} request(s).");
+        }
+
+        var scores = allScores.Slice(item * count, count);
+        var logits = allLogits.Slice(item * count * LowResCells, count * LowResCells);
+        var chosen = Select(scores, pointCount, output);
+        var masks = new SamLowResMask[chosen.Length];
+        for (var i = 0; i < chosen.Length; i++)
+        {
+            var index = chosen[i];
+            masks[i] = new SamLowResMask(index, scores[index], logits.Slice(index * LowResCells, LowResCells).ToArray());
+        }
+
+        return masks;
     }
 
     /// <summary>Coordinates (1024 frame) and labels, with the box corners or the padding point appended.</summary>

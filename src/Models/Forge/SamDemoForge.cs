@@ -43,16 +43,18 @@ internal static class SamDemoForge
         w.Builder.Output("image_embeddings", TensorElementType.Float, 1, 256, 64, 64);
     }
 
-    public static byte[] BuildDecoder() => SamDecoderGraph.Build("sam_demo_decoder", ColourSimilarity).Builder.ToBytes();
+    /// <summary>The decoder with SAM's interface (batch 1), or with a dynamic batch dimension (<paramref name="batched"/>).</summary>
+    public static byte[] BuildDecoder(bool batched = false) =>
+        SamDecoderGraph.Build(batched ? "sam_demo_batch_decoder" : "sam_demo_decoder", ColourSimilarity, batched ? SamDecoderGraph.BatchedDim : 1).Builder.ToBytes();
 
     /// <summary>S = 1 − d²/tol² with d the RGB distance to the colour under the point.</summary>
-    private static string ColourSimilarity(GraphWriter w, string embeddings, string weights, string weightSums)
+    private static string ColourSimilarity(GraphWriter w, string embeddings, string itemOf, string weights, string weightSums)
     {
         const int side = SamDecoderGraph.LowRes;
-        var colour = w.AvgPoolDown(w.Op("DepthToSpace", [w.Slice(embeddings, 1, 0, 192)], a => a.Int("blocksize", 8).String("mode", "DCR")), 2); // [1,3,256,256]
-        var atPoints = SamDecoderGraph.SampleAtPoints(w, w.Reshape(colour, 3, -1), weights, weightSums); // [P,3]
-        var difference = w.Sub(w.Reshape(colour, 1, 1, 3, side, side), w.Reshape(atPoints, 1, -1, 3, 1, 1));
-        var distance2 = w.ReduceSum(w.Mul(difference, difference), 2, keepDims: false); // [1,P,256,256]
+        var colour = w.AvgPoolDown(w.Op("DepthToSpace", [w.Slice(embeddings, 1, 0, 192)], a => a.Int("blocksize", 8).String("mode", "DCR")), 2); // [B,3,256,256]
+        var (atPoints, planes) = SamDecoderGraph.SampleAtPoints(w, colour, itemOf, weights, weightSums); // [P,3], [P,3,256,256]
+        var difference = w.Sub(planes, w.Reshape(atPoints, 0, 3, 1, 1));
+        var distance2 = w.Reshape(w.ReduceSum(w.Mul(difference, difference), 1, keepDims: false), 1, -1, side, side); // [1,P,256,256]
         var inverse = new float[Tolerances.Length];
         for (var i = 0; i < inverse.Length; i++)
         {

@@ -92,16 +92,17 @@ internal static class SamIsnetForge
         return composed.ToByteArray();
     }
 
-    public static byte[] BuildDecoder() => SamDecoderGraph.Build("sam_isnet_decoder", SaliencySimilarity).Builder.ToBytes();
+    public static byte[] BuildDecoder() => SamDecoderGraph.Build("sam_isnet_decoder", SaliencySimilarity, 1).Builder.ToBytes();
 
     /// <summary>S = (saliency − t)·side·2, side = +1 when the point's saliency is above t, −1 otherwise.</summary>
-    private static string SaliencySimilarity(GraphWriter w, string embeddings, string weights, string weightSums)
+    private static string SaliencySimilarity(GraphWriter w, string embeddings, string itemOf, string weights, string weightSums)
     {
-        var saliency = w.AvgPoolDown(w.Op("DepthToSpace", [embeddings], a => a.Int("blocksize", 16).String("mode", "DCR")), 4); // [1,1,256,256]
-        var atPoints = w.Reshape(SamDecoderGraph.SampleAtPoints(w, w.Reshape(saliency, 1, -1), weights, weightSums), 1, -1, 1, 1); // [1,P,1,1]
+        const int side = SamDecoderGraph.LowRes;
+        var saliency = w.AvgPoolDown(w.Op("DepthToSpace", [embeddings], a => a.Int("blocksize", 16).String("mode", "DCR")), 4); // [B,1,256,256]
+        var (atPoints, planes) = SamDecoderGraph.SampleAtPoints(w, saliency, itemOf, weights, weightSums); // [P,1], [P,1,256,256]
         var thresholds = w.Const(Thresholds, 3, 1, 1, 1);
-        var side = w.Sub(w.Mul(w.GreaterF(atPoints, thresholds), w.Scalar(2f)), w.Scalar(1f)); // [3,P,1,1]
-        return w.Clip(w.Mul(w.Mul(w.Sub(saliency, thresholds), side), w.Scalar(2f)), -1f, 1f);
+        var pointSide = w.Sub(w.Mul(w.GreaterF(w.Reshape(atPoints, 1, -1, 1, 1), thresholds), w.Scalar(2f)), w.Scalar(1f)); // [3,P,1,1]
+        return w.Clip(w.Mul(w.Mul(w.Sub(w.Reshape(planes, 1, -1, side, side), thresholds), pointSide), w.Scalar(2f)), -1f, 1f);
     }
 
     private static string FindInput(GraphProto graph, HashSet<string> initializerNames)

@@ -147,6 +147,19 @@ public static partial class ModelManifestValidator
             {
                 Fail(source, $"files.{role}.sha256", "must be 64 lowercase hex digits");
             }
+
+            if (file.MaxBatch is { } maxBatch)
+            {
+                if (maxBatch < 1 || maxBatch > ModelFile.MaxBatchLimit)
+                {
+                    Fail(source, $"files.{role}.maxBatch", $"{maxBatch} must be in 1..{ModelFile.MaxBatchLimit}");
+                }
+
+                if (maxBatch > 1 && !(manifest.Kind == ModelKind.Sam && role == "decoder"))
+                {
+                    Fail(source, $"files.{role}.maxBatch", $"batching is supported for the decoder of a 'sam' model only, not for '{role}' of kind '{Name(manifest.Kind)}'");
+                }
+            }
         }
     }
 

@@ -30,10 +30,12 @@ public sealed class OnnxRuntimeOptions
     public int InterOpThreads { get; set; }
 
     /// <summary>
-    /// Whether idle pool threads spin waiting for work (lower latency, busier CPU). Default: <see langword="true"/>
-    /// (ORT's default). Turn off on machines shared with other busy processes.
+    /// Whether idle pool threads spin waiting for work. Default: <see langword="false"/> (ORT's own default is to spin):
+    /// in a silo the spinning threads take the cores that Kestrel, Orleans, mask post-processing and the other
+    /// concurrent run need; measured with P5 (docs/benchmarks.md, "Throughput and thread pools") spinning lost 8–15 %
+    /// of the clicks per second at 8 and 64 sessions and gained nothing at one.
     /// </summary>
-    public bool AllowSpinning { get; set; } = true;
+    public bool AllowSpinning { get; set; }
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> when a value is out of range.</summary>
     public void Validate()

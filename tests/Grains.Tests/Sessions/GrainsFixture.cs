@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Atelier.Grains.Tests.Sessions;
 
 /// <summary>
-/// A model store with the generated demo models (sam-demo, lama-demo) and the real ISNet model from the
+/// A model store with the generated demo models (sam-demo, sam-demo-batch, lama-demo) and the real ISNet model from the
 /// setup cache, shared by the grain tests; clusters are started per test with their own budgets.
 /// </summary>
 public sealed class GrainsFixture : IAsyncLifetime
@@ -19,6 +19,7 @@ public sealed class GrainsFixture : IAsyncLifetime
     {
         Directory.CreateDirectory(ModelRoot);
         await DemoModelForge.WriteAsync(DemoModelForge.SamDemoId, Path.Combine(ModelRoot, "sam-demo"), null, default);
+        await DemoModelForge.WriteAsync(DemoModelForge.SamDemoBatchId, Path.Combine(ModelRoot, "sam-demo-batch"), null, default);
         await DemoModelForge.WriteAsync(DemoModelForge.LamaDemoId, Path.Combine(ModelRoot, "lama-demo"), null, default);
         var cache = AtelierCache.FindRoot() ?? throw new InvalidOperationException("The setup cache (.atelier) is missing: run ./build.sh test, which runs setup.");
         var isnet = Path.Combine(cache, "models", "isnet");
