@@ -23,7 +23,7 @@ internal sealed class SoakBenchmark : IBenchmark
 
     public async Task RunAsync(BenchContext context, CancellationToken cancellationToken)
     {
-        var options = Parse(context.Arguments);
+        var options = BenchArguments.Parse(context.Arguments, Name, "minutes", "sessions", "model");
         var minutes = double.Parse(options.GetValueOrDefault("minutes", "10"), CultureInfo.InvariantCulture);
         var sessions = int.Parse(options.GetValueOrDefault("sessions", "32"), CultureInfo.InvariantCulture);
         var model = options.GetValueOrDefault("model", "sam-demo");
@@ -182,23 +182,6 @@ internal sealed class SoakBenchmark : IBenchmark
         {
             output.WriteLine($"Error: {error}");
         }
-    }
-
-    private static Dictionary<string, string> Parse(IReadOnlyList<string> arguments)
-    {
-        var options = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var argument in arguments)
-        {
-            var equals = argument.IndexOf('=', StringComparison.Ordinal);
-            if (equals <= 0)
-            {
-                throw new ArgumentException($"soak: '{argument}' is not name=value (minutes, sessions, model).");
-            }
-
-            options[argument[..equals]] = argument[(equals + 1)..];
-        }
-
-        return options;
     }
 
     /// <summary>VmRSS of a process, from /proc/{pid}/status.</summary>

@@ -53,7 +53,7 @@ internal sealed class P5Concurrency : ISuiteScenario
         foreach (var level in levels)
         {
             context.Log($"P5 {level} concurrent session(s) for {context.Options.LevelSeconds:0.#} s");
-            var (throughput, latency) = await RunLevelAsync(silo, sessions.AsMemory(0, level), x, y, context.Options.LevelSeconds, cancellationToken).ConfigureAwait(false);
+            var (throughput, latency, _) = await RunLevelAsync(silo, sessions.AsMemory(0, level), x, y, context.Options.LevelSeconds, cancellationToken).ConfigureAwait(false);
             tailsMet &= latency.P99 <= 3 * latency.Median;
             if (throughput > best)
             {
@@ -117,9 +117,9 @@ internal sealed class P5Concurrency : ISuiteScenario
     /// <paramref name="seconds"/> and until every session has completed two clicks started inside it
     /// (so even 64 sessions on a slow machine yield a full latency distribution), at most 4 × that time.
     /// Throughput: clicks completed inside the window per second; latency: of those same clicks (each started after
-    /// its session's first completed click, so in the steady state).
+    /// its session's first completed click, so in the steady state); clicks: every click completed, warm-up included.
     /// </summary>
-    private static async Task<(double Throughput, Stats Latency)> RunLevelAsync(
+    internal static async Task<(double Throughput, Stats Latency, int Clicks)> RunLevelAsync(
         SiloProcess silo, ReadOnlyMemory<string> sessions, float x, float y, double seconds, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
@@ -172,7 +172,7 @@ internal sealed class P5Concurrency : ISuiteScenario
         Volatile.Write(ref stop, true);
         await Task.WhenAll(loops).ConfigureAwait(false);
         var latencies = clicks.SelectMany(c => c).Where(c => c.Finished >= windowStart && c.Finished <= windowEnd).Select(c => c.Finished - c.Started).ToArray();
-        return (latencies.Length * 1000 / (windowEnd - windowStart), Stats.Of(latencies));
+        return (latencies.Length * 1000 / (windowEnd - windowStart), Stats.Of(latencies), clicks.Sum(c => c.Count));
 
         static int Count(List<(double Started, double Finished)> done, double since)
         {

@@ -3,10 +3,11 @@ using System.Diagnostics;
 namespace Atelier.Grains.Models;
 
 /// <summary>
-/// Collects requests for one model operation into batches, like Triton's dynamic batcher: one batch runs at a time
-/// (requests that arrive meanwhile wait and form the next one); a batch takes up to <c>maxBatch</c> requests and,
-/// while fewer are waiting, waits at most <c>queueDelay</c> after its oldest request arrived for more. A request
-/// cancelled while it waits leaves the queue; once its batch runs it completes with the batch.
+/// Collects requests for one model operation into batches, like Triton's dynamic batcher: up to <c>maxInFlight</c>
+/// batches run at once (Triton's instance count; requests that arrive while they run wait and form the next ones); a
+/// batch takes up to <c>maxBatch</c> requests and, while fewer are waiting, waits at most <c>queueDelay</c> after its
+/// oldest request arrived for more. A request cancelled while it waits leaves the queue; once its batch runs it
+/// completes with the batch. A batch that fails is run again one request at a time, so a bad request fails alone.
 /// </summary>
 /// <typeparam name="TItem">One request.</typeparam>
 /// <typeparam name="TResult">One request's answer.</typeparam>
@@ -18,30 +19,21 @@ internal sealed class DynamicBatcher<TItem, TResult>
     private readonly TimeSpan _queueDelay;
     private readonly TimeProvider _time;
     private readonly Func<IReadOnlyList<TItem>, Task<TResult[]>> _run;
+    private readonly SemaphoreSlim _inFlight;
     private TaskCompletionSource? _filled;
     private bool _draining;
 
     /// <param name="run">Runs one batch; returns one result per item, in order.</param>
-    public DynamicBatcher(int maxBatch, TimeSpan queueDelay, TimeProvider time, Func<IReadOnlyList<TItem>, Task<TResult[]>> run)
+    public DynamicBatcher(int maxBatch, int maxInFlight, TimeSpan queueDelay, TimeProvider time, Func<IReadOnlyList<TItem>, Task<TResult[]>> run)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxInFlight, 1);
+        _inFlight = new SemaphoreSlim(maxInFlight, maxInFlight);
         ArgumentOutOfRangeException.ThrowIfLessThan(queueDelay, TimeSpan.Zero);
         _maxBatch = maxBatch;
         _queueDelay = queueDelay;
         _time = time;
         _run = run;
-    }
-
-    /// <summary>Requests waiting for a batch (not those of the batch running).</summary>
-    public int WaitingCount
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _queue.Count;
-            }
-        }
     }
 
     /// <summary>Queues <paramref name="item"/> and completes with its result when its batch has run.</summary>
@@ -80,6 +72,7 @@ internal sealed class DynamicBatcher<TItem, TResult>
     {
         while (true)
         {
+            await _inFlight.WaitAsync().ConfigureAwait(false);
             await WaitForBatchAsync().ConfigureAwait(false);
             var batch = new List<Waiting>(_maxBatch);
             lock (_lock)
@@ -92,17 +85,20 @@ internal sealed class DynamicBatcher<TItem, TResult>
                     }
                 }
 
-                if (batch.Count == 0 && _queue.Count == 0)
+                if (batch.Count == 0)
                 {
-                    _draining = false;
-                    return;
+                    _inFlight.Release();
+                    if (_queue.Count == 0)
+                    {
+                        _draining = false;
+                        return;
+                    }
+
+                    continue;
                 }
             }
 
-            if (batch.Count > 0)
-            {
-                await RunAsync(batch).ConfigureAwait(false);
-            }
+            _ = RunAsync(batch);
         }
     }
 
@@ -141,6 +137,7 @@ internal sealed class DynamicBatcher<TItem, TResult>
         }
     }
 
+    /// <summary>Runs one batch and frees its place among the batches in flight.</summary>
     private async Task RunAsync(List<Waiting> batch)
     {
         foreach (var waiting in batch)
@@ -148,6 +145,18 @@ internal sealed class DynamicBatcher<TItem, TResult>
             waiting.Cancellation.Dispose();
         }
 
+        try
+        {
+            await RunBatchAsync(batch).ConfigureAwait(false);
+        }
+        finally
+        {
+            _inFlight.Release();
+        }
+    }
+
+    private async Task RunBatchAsync(List<Waiting> batch)
+    {
         try
         {
             var results = await _run([.. batch.Select(w => w.Item)]).ConfigureAwait(false);

@@ -168,7 +168,8 @@ public sealed partial class ModelHost : IDisposable
     /// <summary>
     /// Runs one request of a batchable operation. With <paramref name="maxBatch"/> (the model's, capped by
     /// <see cref="ModelHostOptions.MaxBatch"/>) above 1, requests for the same model and operation wait in its
-    /// <see cref="DynamicBatcher{TItem, TResult}"/> and run together, taking one device slot per batch; otherwise this is
+    /// <see cref="DynamicBatcher{TItem, TResult}"/> and run together, taking one device slot per batch (up to
+    /// <see cref="ModelHostOptions.MaxConcurrentRuns"/> batches at once); otherwise this is
     /// <see cref="RunAsync{TModel, TResult}(ModelUse{TModel}, string, RunPriority, Func{TModel, CancellationToken, TResult}, CancellationToken)"/>.
     /// <paramref name="work"/> returns one result per item, in order. Refuses with <see cref="OverloadedException"/> when
     /// too many requests already wait for this model.
@@ -202,7 +203,7 @@ public sealed partial class ModelHost : IDisposable
         {
             var batcher = (DynamicBatcher<(TModel Model, TItem Item), TResult>)slot.Batchers.GetOrAdd(
                 $"{operation}/{maxBatch}",
-                _ => new DynamicBatcher<(TModel Model, TItem Item), TResult>(maxBatch, _options.BatchQueueDelay, _time, batch =>
+                _ => new DynamicBatcher<(TModel Model, TItem Item), TResult>(maxBatch, _options.MaxConcurrentRuns, _options.BatchQueueDelay, _time, batch =>
                     RunOnDeviceAsync(slot, operation, priority, batch.Count, () => work(batch[0].Model, [.. batch.Select(b => b.Item)], CancellationToken.None), CancellationToken.None, queuedCounted: false)));
             // Every request holds its own use of the model, so batch[0]'s model stays loaded while the batch runs.
             return await batcher.SubmitAsync((use.Model, item), cancellationToken).ConfigureAwait(false);

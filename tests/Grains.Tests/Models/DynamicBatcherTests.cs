@@ -12,7 +12,7 @@ public sealed class DynamicBatcherTests
     public async Task Requests_that_arrive_while_a_batch_runs_form_the_next_batches_of_at_most_max_batch()
     {
         var runs = new Runs();
-        var batcher = new DynamicBatcher<int, string>(3, TimeSpan.Zero, TimeProvider.System, runs.RunAsync);
+        var batcher = new DynamicBatcher<int, string>(3, 1, TimeSpan.Zero, TimeProvider.System, runs.RunAsync);
 
         var first = batcher.SubmitAsync(0, default);
         await runs.Started(1);
@@ -25,11 +25,32 @@ public sealed class DynamicBatcherTests
     }
 
     [Fact]
+    public async Task Up_to_max_in_flight_batches_run_at_once()
+    {
+        var runs = new Runs();
+        var batcher = new DynamicBatcher<int, string>(2, 2, TimeSpan.Zero, TimeProvider.System, runs.RunAsync);
+
+        var first = batcher.SubmitAsync(0, default);
+        await runs.Started(1);
+        var second = batcher.SubmitAsync(1, default);
+        await runs.Started(2); // the second batch starts while the first still runs
+        var rest = Enumerable.Range(2, 3).Select(i => batcher.SubmitAsync(i, default)).ToArray();
+        await Task.Delay(50);
+        Assert.Equal(2, runs.Batches.Length); // both places taken: the rest wait
+        runs.Release();
+
+        await Task.WhenAll([first, second, .. rest]).WaitAsync(Wait);
+        Assert.Equal([[0], [1]], runs.Batches[..2]);
+        Assert.Equal([2, 3, 4], runs.Batches[2..].SelectMany(b => b).Order());
+        Assert.All(runs.Batches[2..], b => Assert.InRange(b.Length, 1, 2));
+    }
+
+    [Fact]
     public async Task A_batch_waits_up_to_the_queue_delay_for_more_requests_and_no_longer()
     {
         var time = new FakeTimeProvider();
         var runs = new Runs(blocking: false);
-        var batcher = new DynamicBatcher<int, string>(4, TimeSpan.FromMilliseconds(10), time, runs.RunAsync);
+        var batcher = new DynamicBatcher<int, string>(4, 1, TimeSpan.FromMilliseconds(10), time, runs.RunAsync);
 
         var a = batcher.SubmitAsync(1, default);
         var b = batcher.SubmitAsync(2, default);
@@ -45,7 +66,7 @@ public sealed class DynamicBatcherTests
     public async Task A_full_batch_runs_without_waiting_for_the_queue_delay()
     {
         var runs = new Runs(blocking: false);
-        var batcher = new DynamicBatcher<int, string>(2, TimeSpan.FromHours(1), new FakeTimeProvider(), runs.RunAsync);
+        var batcher = new DynamicBatcher<int, string>(2, 1, TimeSpan.FromHours(1), new FakeTimeProvider(), runs.RunAsync);
 
         var results = await Task.WhenAll(batcher.SubmitAsync(1, default), batcher.SubmitAsync(2, default)).WaitAsync(Wait);
 
@@ -57,7 +78,7 @@ public sealed class DynamicBatcherTests
     public async Task A_request_cancelled_while_it_waits_leaves_the_queue()
     {
         var runs = new Runs();
-        var batcher = new DynamicBatcher<int, string>(8, TimeSpan.Zero, TimeProvider.System, runs.RunAsync);
+        var batcher = new DynamicBatcher<int, string>(8, 1, TimeSpan.Zero, TimeProvider.System, runs.RunAsync);
         var first = batcher.SubmitAsync(0, default);
         await runs.Started(1);
         using var cancel = new CancellationTokenSource();
@@ -77,7 +98,7 @@ public sealed class DynamicBatcherTests
     public async Task A_request_that_fails_its_batch_fails_alone()
     {
         var runs = new Runs(blocking: false) { Poison = 13 };
-        var batcher = new DynamicBatcher<int, string>(4, TimeSpan.FromHours(1), new FakeTimeProvider(), runs.RunAsync);
+        var batcher = new DynamicBatcher<int, string>(4, 1, TimeSpan.FromHours(1), new FakeTimeProvider(), runs.RunAsync);
 
         var tasks = new[] { 11, 12, 13, 14 }.Select(i => batcher.SubmitAsync(i, default)).ToArray();
 
