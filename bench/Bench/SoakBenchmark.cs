@@ -8,7 +8,7 @@ namespace Atelier.Bench;
 /// Soak: one silo process under a mixed load for a long time — <c>sessions</c> client loops (default 32), each
 /// opening a session on the photo (the shared truck.jpg, or a generated scene), clicking 4–12 times, erasing the
 /// selection, clicking twice more, undoing and closing, then starting over — for <c>minutes</c> (default 10).
-/// Every 10 s it reads the silo's resident set and open file handles from /proc. Reported: the growth of both from
+/// Every 10 s it reads the silo's resident set, open file handles and threads from /proc. Reported: the growth of both from
 /// the end of the warm-up (the first tenth of the run: model loads, pools, JIT) to the end (target &lt; 5 %), the
 /// click p50/p99 per window of a tenth of the run (p99 stable: the last window's p99 within 1.5× of the first
 /// window after warm-up), and the error count (target 0). Arguments: <c>minutes=10 sessions=32 model=sam-demo</c>.
@@ -35,7 +35,7 @@ internal sealed class SoakBenchmark : IBenchmark
 
         await using var silo = await SiloProcess.StartAsync("soak", context.CacheRoot, new Dictionary<string, string>(), cancellationToken).ConfigureAwait(false);
         var clock = Stopwatch.StartNew();
-        var samples = new List<(double At, long Rss, int Handles)>();
+        var samples = new List<(double At, long Rss, int Handles, int Threads)>();
         var clicks = new List<(double At, double Ms)>();
         var operations = new Dictionary<string, int>(StringComparer.Ordinal);
         var errors = new List<string>();
@@ -48,7 +48,7 @@ internal sealed class SoakBenchmark : IBenchmark
             {
                 lock (samples)
                 {
-                    samples.Add((clock.Elapsed.TotalSeconds, ResidentBytes(silo.ProcessId), Handles(silo.ProcessId)));
+                    samples.Add((clock.Elapsed.TotalSeconds, ResidentBytes(silo.ProcessId), Handles(silo.ProcessId), Threads(silo.ProcessId)));
                 }
 
                 try
@@ -137,7 +137,7 @@ internal sealed class SoakBenchmark : IBenchmark
         var sampler = SampleAsync();
         await Task.WhenAll(Enumerable.Range(0, sessions).Select(ClientAsync)).ConfigureAwait(false);
         await sampler.ConfigureAwait(false);
-        samples.Add((clock.Elapsed.TotalSeconds, ResidentBytes(silo.ProcessId), Handles(silo.ProcessId)));
+        samples.Add((clock.Elapsed.TotalSeconds, ResidentBytes(silo.ProcessId), Handles(silo.ProcessId), Threads(silo.ProcessId)));
 
         var warmup = duration.TotalSeconds / Windows;
         var first = samples.First(s => s.At >= warmup);
@@ -147,8 +147,8 @@ internal sealed class SoakBenchmark : IBenchmark
 
         var output = context.Output;
         output.WriteLine();
-        output.WriteLine("| window (s) | clicks | p50 ms | p99 ms |");
-        output.WriteLine("|---|---:|---:|---:|");
+        output.WriteLine("| window (s) | clicks | p50 ms | p99 ms | RSS MB at end | threads at end |");
+        output.WriteLine("|---|---:|---:|---:|---:|---:|");
         var windowP99 = new List<double>();
         for (var w = 0; w < Windows; w++)
         {
@@ -165,7 +165,9 @@ internal sealed class SoakBenchmark : IBenchmark
                 windowP99.Add(stats.P99);
             }
 
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {from:0}–{to:0}{(w == 0 ? " (warm-up)" : "")} | {window.Length} | {stats.Median:0.0} | {stats.P99:0.0} |"));
+            var sample = samples.LastOrDefault(s => s.At < to, samples[0]);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {from:0}–{to:0}{(w == 0 ? " (warm-up)" : "")} | {window.Length} | {stats.Median:0.0} | {stats.P99:0.0} | {sample.Rss / 1e6:0} | {sample.Threads} |"));
         }
 
         var p99Drift = windowP99.Count > 1 ? windowP99[^1] / windowP99[0] : double.NaN;
@@ -198,6 +200,10 @@ internal sealed class SoakBenchmark : IBenchmark
 
         throw new InvalidOperationException($"/proc/{pid}/status has no VmRSS");
     }
+
+    /// <summary>Threads of a process, from /proc/{pid}/status.</summary>
+    private static int Threads(int pid) =>
+        int.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("Threads:", StringComparison.Ordinal))["Threads:".Length..].Trim(), CultureInfo.InvariantCulture);
 
     /// <summary>Open file descriptors (files, sockets, pipes) of a process.</summary>
     private static int Handles(int pid) => Directory.GetFileSystemEntries($"/proc/{pid}/fd").Length;
