@@ -8,10 +8,12 @@ namespace Atelier.Bench;
 /// Soak: one silo process under a mixed load for a long time — <c>sessions</c> client loops (default 32), each
 /// opening a session on the photo (the shared truck.jpg, or a generated scene), clicking 4–12 times, erasing the
 /// selection, clicking twice more, undoing and closing, then starting over — for <c>minutes</c> (default 10).
-/// Every 10 s it reads the silo's resident set, open file handles and threads from /proc. Reported: the growth of both from
+/// Every 10 s it reads the silo's resident set, open file handles and threads from /proc, and from the silo's
+/// <c>/metrics</c> the GC's committed memory, the bytes the device memory manager accounts and the live sessions, so
+/// that growth can be split into the managed heap and the rest (ONNX Runtime, codecs, native allocations). Reported: the growth of both from
 /// the end of the warm-up (the first tenth of the run: model loads, pools, JIT) to the end (target &lt; 5 %), the
 /// click p50/p99 per window of a tenth of the run (p99 stable: the last window's p99 within 1.5× of the first
-/// window after warm-up), and the error count (target 0). Arguments: <c>minutes=10 sessions=32 model=sam-demo</c>.
+/// window after warm-up), and the error count (target 0); writes bench/results/soak.md. Arguments: <c>minutes=10 sessions=32 model=sam-demo</c>.
 /// </summary>
 internal sealed class SoakBenchmark : IBenchmark
 {
@@ -35,7 +37,7 @@ internal sealed class SoakBenchmark : IBenchmark
 
         await using var silo = await SiloProcess.StartAsync("soak", context.CacheRoot, new Dictionary<string, string>(), cancellationToken).ConfigureAwait(false);
         var clock = Stopwatch.StartNew();
-        var samples = new List<(double At, long Rss, int Handles, int Threads)>();
+        var samples = new List<Sample>();
         var clicks = new List<(double At, double Ms)>();
         var operations = new Dictionary<string, int>(StringComparer.Ordinal);
         var errors = new List<string>();
@@ -46,9 +48,10 @@ internal sealed class SoakBenchmark : IBenchmark
         {
             while (!stop.IsCancellationRequested)
             {
+                var sample = await ReadAsync(silo, clock.Elapsed.TotalSeconds, stop.Token).ConfigureAwait(false);
                 lock (samples)
                 {
-                    samples.Add((clock.Elapsed.TotalSeconds, ResidentBytes(silo.ProcessId), Handles(silo.ProcessId), Threads(silo.ProcessId)));
+                    samples.Add(sample);
                 }
 
                 try
@@ -137,18 +140,23 @@ internal sealed class SoakBenchmark : IBenchmark
         var sampler = SampleAsync();
         await Task.WhenAll(Enumerable.Range(0, sessions).Select(ClientAsync)).ConfigureAwait(false);
         await sampler.ConfigureAwait(false);
-        samples.Add((clock.Elapsed.TotalSeconds, ResidentBytes(silo.ProcessId), Handles(silo.ProcessId), Threads(silo.ProcessId)));
+        samples.Add(await ReadAsync(silo, clock.Elapsed.TotalSeconds, cancellationToken).ConfigureAwait(false));
 
         var warmup = duration.TotalSeconds / Windows;
         var first = samples.First(s => s.At >= warmup);
         var last = samples[^1];
-        var rssGrowth = (double)(last.Rss - first.Rss) / first.Rss;
-        var handleGrowth = (double)(last.Handles - first.Handles) / first.Handles;
+        var rssGrowth = Growth(first.Rss, last.Rss);
+        var handleGrowth = Growth(first.Handles, last.Handles);
 
-        var output = context.Output;
+        var output = new StringWriter(CultureInfo.InvariantCulture);
+        output.WriteLine($"# Soak: {sessions} sessions for {minutes:0.#} min ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC)");
         output.WriteLine();
-        output.WriteLine("| window (s) | clicks | p50 ms | p99 ms | RSS MB at end | threads at end |");
-        output.WriteLine("|---|---:|---:|---:|---:|---:|");
+        output.WriteLine($"- Command: `dotnet run -c Release --project bench/Bench -- soak {string.Join(' ', context.Arguments)}`".TrimEnd());
+        output.WriteLine($"- One silo process (defaults), model {model}, image {source}, {Environment.ProcessorCount} cores; readings every 10 s; growth from the end of the warm-up (first tenth) to the end");
+        output.WriteLine("- GC committed / GC heap: the GC's committed memory and its heap size after the last collection (the silo's /metrics); RSS − GC committed: everything else (ONNX Runtime, codecs, native buffers, runtime)");
+        output.WriteLine();
+        output.WriteLine("| window (s) | clicks | p50 ms | p99 ms | RSS MB at end | GC committed MB | GC heap MB | gen2 GCs | RSS − GC committed MB | accounted tensors MB | live sessions | threads |");
+        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         var windowP99 = new List<double>();
         for (var w = 0; w < Windows; w++)
         {
@@ -167,7 +175,7 @@ internal sealed class SoakBenchmark : IBenchmark
 
             var sample = samples.LastOrDefault(s => s.At < to, samples[0]);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {from:0}–{to:0}{(w == 0 ? " (warm-up)" : "")} | {window.Length} | {stats.Median:0.0} | {stats.P99:0.0} | {sample.Rss / 1e6:0} | {sample.Threads} |"));
+                $"| {from:0}–{to:0}{(w == 0 ? " (warm-up)" : "")} | {window.Length} | {stats.Median:0.0} | {stats.P99:0.0} | {sample.Rss / 1e6:0} | {sample.GcCommitted / 1e6:0} | {sample.GcHeap / 1e6:0} | {sample.Gen2Collections} | {(sample.Rss - sample.GcCommitted) / 1e6:0} | {sample.Accounted / 1e6:0} | {sample.Sessions} | {sample.Threads} |"));
         }
 
         var p99Drift = windowP99.Count > 1 ? windowP99[^1] / windowP99[0] : double.NaN;
@@ -175,6 +183,8 @@ internal sealed class SoakBenchmark : IBenchmark
         output.WriteLine("| measure | after warm-up | end | growth | target | met |");
         output.WriteLine("|---|---:|---:|---:|---|:---:|");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| resident set (MB) | {first.Rss / 1e6:0.0} | {last.Rss / 1e6:0.0} | {rssGrowth * 100:+0.0;-0.0} % | < 5 % | {(rssGrowth < 0.05 ? "yes" : "**no**")} |"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| of which GC committed (MB) | {first.GcCommitted / 1e6:0.0} | {last.GcCommitted / 1e6:0.0} | {Growth(first.GcCommitted, last.GcCommitted) * 100:+0.0;-0.0} % | | |"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| of which the rest (RSS − GC committed, MB) | {(first.Rss - first.GcCommitted) / 1e6:0.0} | {(last.Rss - last.GcCommitted) / 1e6:0.0} | {Growth(first.Rss - first.GcCommitted, last.Rss - last.GcCommitted) * 100:+0.0;-0.0} % | | |"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| open handles | {first.Handles} | {last.Handles} | {handleGrowth * 100:+0.0;-0.0} % | < 5 % | {(handleGrowth < 0.05 ? "yes" : "**no**")} |"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| click p99, last window / first after warm-up | | | {p99Drift:0.00} × | ≤ 1.5 × | {(p99Drift <= 1.5 ? "yes" : "**no**")} |"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| errors | | {errors.Count} | | 0 | {(errors.Count == 0 ? "yes" : "**no**")} |"));
@@ -184,7 +194,35 @@ internal sealed class SoakBenchmark : IBenchmark
         {
             output.WriteLine($"Error: {error}");
         }
+
+        var text = output.ToString();
+        context.Output.Write(text);
+        var file = Path.Combine(context.RepositoryRoot, "bench", "results", "soak.md");
+        await File.WriteAllTextAsync(file, text, cancellationToken).ConfigureAwait(false);
+        context.Output.WriteLine($"Wrote {Path.GetRelativePath(context.RepositoryRoot, file)}");
     }
+
+    private static double Growth(double from, double to) => (to - from) / from;
+
+    /// <summary>One reading of the silo: /proc, then its /metrics (the GC's committed bytes and heap size after the
+    /// last collection, gen2 collections so far, the device memory manager's accounted bytes, live sessions).</summary>
+    private static async Task<Sample> ReadAsync(SiloProcess silo, double at, CancellationToken cancellationToken)
+    {
+        var (rss, handles, threads) = (ResidentBytes(silo.ProcessId), Handles(silo.ProcessId), Threads(silo.ProcessId));
+        var metrics = await PrometheusText.ScrapeAsync(silo.Http, cancellationToken).ConfigureAwait(false);
+        return new Sample(
+            at,
+            rss,
+            handles,
+            threads,
+            (long)PrometheusText.Sum(metrics, "dotnet_gc_last_collection_memory_committed_size_bytes"),
+            (long)PrometheusText.Sum(metrics, "dotnet_gc_last_collection_heap_size_bytes"),
+            (int)PrometheusText.Sum(metrics.Where(m => m.Labels.Contains("gen2", StringComparison.Ordinal)), "dotnet_gc_collections_total"),
+            (long)PrometheusText.Sum(metrics, "atelier_device_memory_usage_bytes"),
+            (int)PrometheusText.Sum(metrics, "atelier_sessions_active"));
+    }
+
+    private readonly record struct Sample(double At, long Rss, int Handles, int Threads, long GcCommitted, long GcHeap, int Gen2Collections, long Accounted, int Sessions);
 
     /// <summary>VmRSS of a process, from /proc/{pid}/status.</summary>
     private static long ResidentBytes(int pid)

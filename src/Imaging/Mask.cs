@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace Atelier.Imaging;
 
 /// <summary>
@@ -16,14 +14,14 @@ public sealed class Mask : IDisposable
 
     private byte[]? _data;
 
-    /// <summary>Allocates a mask from the shared pool, cleared to 0 when <paramref name="clear"/> is set.</summary>
+    /// <summary>Allocates a mask from <see cref="ImageBufferPool.Bytes"/>, cleared to 0 when <paramref name="clear"/> is set.</summary>
     public Mask(int width, int height, bool clear = true)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
         Width = width;
         Height = height;
-        _data = ArrayPool<byte>.Shared.Rent(checked(width * height));
+        _data = ImageBufferPool.Bytes.Rent(checked(width * height));
         if (clear)
         {
             Data.Clear();
@@ -56,7 +54,7 @@ public sealed class Mask : IDisposable
         var data = Interlocked.Exchange(ref _data, null);
         if (data is not null)
         {
-            ArrayPool<byte>.Shared.Return(data);
+            ImageBufferPool.Bytes.Return(data);
         }
     }
 }

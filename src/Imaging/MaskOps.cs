@@ -110,7 +110,7 @@ public static class MaskOps
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(kernelSize);
         int w = mask.Width, h = mask.Height, anchor = kernelSize / 2;
         int before = anchor, after = kernelSize - 1 - anchor; // window [x - before, x + after]
-        var horizontal = ArrayPool<byte>.Shared.Rent(w * h);
+        var horizontal = ImageBufferPool.Bytes.Rent(w * h);
         var counts = ArrayPool<int>.Shared.Rent(w);
         var result = new Mask(w, h, clear: false);
         try
@@ -182,7 +182,7 @@ public static class MaskOps
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(horizontal);
+            ImageBufferPool.Bytes.Return(horizontal);
             ArrayPool<int>.Shared.Return(counts);
         }
     }

@@ -136,7 +136,7 @@ internal static class Resampler
         // Only rows first..last of the source feed the vertical pass.
         var first = vertical.Bounds[0];
         var last = vertical.Bounds[(height - 1) * 2] + vertical.Bounds[((height - 1) * 2) + 1];
-        var temp = ArrayPool<byte>.Shared.Rent((last - first) * width * channels);
+        var temp = ImageBufferPool.Bytes.Rent((last - first) * width * channels);
         try
         {
             HorizontalPass(source[(first * sourceWidth * channels)..], sourceWidth, temp, width, 0, last - first, channels, kernel);
@@ -144,7 +144,7 @@ internal static class Resampler
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(temp);
+            ImageBufferPool.Bytes.Return(temp);
         }
     }
 

@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace Atelier.Imaging;
 
 /// <summary>
@@ -11,14 +9,14 @@ public sealed class RgbImage : IDisposable
 {
     private byte[]? _pixels;
 
-    /// <summary>Allocates an image from the shared pool. The pixels are not cleared.</summary>
+    /// <summary>Allocates an image from <see cref="ImageBufferPool.Bytes"/>. The pixels are not cleared.</summary>
     public RgbImage(int width, int height)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
         Width = width;
         Height = height;
-        _pixels = ArrayPool<byte>.Shared.Rent(checked(width * height * 3));
+        _pixels = ImageBufferPool.Bytes.Rent(checked(width * height * 3));
     }
 
     /// <summary>Width in pixels.</summary>
@@ -50,7 +48,7 @@ public sealed class RgbImage : IDisposable
         var pixels = Interlocked.Exchange(ref _pixels, null);
         if (pixels is not null)
         {
-            ArrayPool<byte>.Shared.Return(pixels);
+            ImageBufferPool.Bytes.Return(pixels);
         }
 
         Alpha?.Dispose();

@@ -206,7 +206,7 @@ public sealed class SamTransform
         using var downY = new LinearAxis(nh, h);
 
         // Each low-res row interpolated to the crop width (stage 1, horizontal).
-        var stage1Rows = ArrayPool<float>.Shared.Rent(lowH * nw);
+        var stage1Rows = ImageBufferPool.Floats.Rent(lowH * nw);
         var cropRow = ArrayPool<float>.Shared.Rent(nw);
         var rowA = ArrayPool<float>.Shared.Rent(w);
         var rowB = ArrayPool<float>.Shared.Rent(w);
@@ -246,7 +246,7 @@ public sealed class SamTransform
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(stage1Rows);
+            ImageBufferPool.Floats.Return(stage1Rows);
             ArrayPool<float>.Shared.Return(cropRow);
             ArrayPool<float>.Shared.Return(rowA);
             ArrayPool<float>.Shared.Return(rowB);
@@ -274,7 +274,7 @@ public sealed class SamTransform
         using var downY = new LinearAxis(ResizedHeight, h);
 
         var chunks = (w + ChunkWidth - 1) / ChunkWidth;
-        var stage1Rows = ArrayPool<float>.Shared.Rent(lowH * nw);
+        var stage1Rows = ImageBufferPool.Floats.Rent(lowH * nw);
         var a = new CropRow(nw, w, chunks);
         var b = new CropRow(nw, w, chunks);
         try
@@ -339,7 +339,7 @@ public sealed class SamTransform
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(stage1Rows);
+            ImageBufferPool.Floats.Return(stage1Rows);
             a.Dispose();
             b.Dispose();
         }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using SkiaSharp;
 
@@ -58,7 +57,7 @@ internal static unsafe class SkiaDecoder
         var hasAlpha = info.AlphaType != SKAlphaType.Opaque;
         var target = new SKImageInfo(width, height, SKColorType.Rgba8888, hasAlpha ? SKAlphaType.Unpremul : SKAlphaType.Opaque);
         var size = checked(width * height * 4);
-        var rgba = ArrayPool<byte>.Shared.Rent(size);
+        var rgba = ImageBufferPool.Bytes.Rent(size);
         RgbImage? image = null;
         try
         {
@@ -92,7 +91,7 @@ internal static unsafe class SkiaDecoder
         finally
         {
             image?.Dispose();
-            ArrayPool<byte>.Shared.Return(rgba);
+            ImageBufferPool.Bytes.Return(rgba);
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using SkiaSharp;
 
 namespace Atelier.Imaging;
@@ -25,7 +24,7 @@ internal static unsafe class SkiaEncoder
     {
         int width = image.Width, height = image.Height;
         var size = checked(width * height * 4);
-        var rgba = ArrayPool<byte>.Shared.Rent(size);
+        var rgba = ImageBufferPool.Bytes.Rent(size);
         try
         {
             RgbaUnpack.PackOpaque(image.Pixels, rgba.AsSpan(0, size));
@@ -48,7 +47,7 @@ internal static unsafe class SkiaEncoder
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(rgba);
+            ImageBufferPool.Bytes.Return(rgba);
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using Atelier.Imaging;
 using Atelier.Models.Store;
 using Atelier.Models.Onnx;
@@ -42,7 +41,7 @@ public sealed class IsnetModel : LoadedModel
     public Mask Saliency(RgbImage image, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(image);
-        var buffer = ArrayPool<float>.Shared.Rent(3 * Plane);
+        var buffer = ImageBufferPool.Floats.Rent(3 * Plane);
         try
         {
             using (var stretched = ImageResize.Resize(image, InputSize, InputSize))
@@ -57,7 +56,7 @@ public sealed class IsnetModel : LoadedModel
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(buffer);
+            ImageBufferPool.Floats.Return(buffer);
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using Atelier.Imaging;
 using Atelier.Models.Manifest;
 using Atelier.Models.Store;
@@ -89,8 +88,8 @@ public sealed class LamaModel : LoadedModel
     private RgbImage RunModel(RgbImage canvas, Mask dilated, MaskBox window, LetterboxTransform letterbox, int size, CancellationToken cancellationToken)
     {
         var plane = size * size;
-        var imageBuffer = ArrayPool<float>.Shared.Rent(3 * plane);
-        var maskBuffer = ArrayPool<float>.Shared.Rent(plane);
+        var imageBuffer = ImageBufferPool.Floats.Rent(3 * plane);
+        var maskBuffer = ImageBufferPool.Floats.Rent(plane);
         try
         {
             using (canvas)
@@ -112,8 +111,8 @@ public sealed class LamaModel : LoadedModel
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(imageBuffer);
-            ArrayPool<float>.Shared.Return(maskBuffer);
+            ImageBufferPool.Floats.Return(imageBuffer);
+            ImageBufferPool.Floats.Return(maskBuffer);
         }
     }
 

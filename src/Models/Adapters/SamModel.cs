@@ -1,4 +1,3 @@
-using System.Buffers;
 using Atelier.Imaging;
 using Atelier.Models.Manifest;
 using Atelier.Models.Store;
@@ -103,7 +102,7 @@ public sealed class SamModel : LoadedModel
         ArgumentNullException.ThrowIfNull(image);
         var transform = new SamTransform(image.Width, image.Height);
         var length = _convention == SamEncoderInput.Hwc255 ? transform.HwcLength : transform.ChwLength;
-        var buffer = ArrayPool<float>.Shared.Rent(length);
+        var buffer = ImageBufferPool.Floats.Rent(length);
         try
         {
             long[] shape;
@@ -132,7 +131,7 @@ public sealed class SamModel : LoadedModel
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(buffer);
+            ImageBufferPool.Floats.Return(buffer);
         }
     }
 
