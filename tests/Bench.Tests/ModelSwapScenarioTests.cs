@@ -21,6 +21,8 @@ public sealed class ModelSwapScenarioTests
             var detail = Assert.IsType<Dictionary<string, object>>(result.Detail[model]);
             Assert.True((double)detail["swapMedianMs"] > 0, model);
             Assert.True((double)detail["rawSessionCreateMedianMs"] > 0, model);
+            // The host's load is part of the swap (one round: the medians are the values themselves).
+            Assert.InRange((double)detail["hostLoadMedianMs"], 0.1, (double)detail["swapMedianMs"]);
             // The ratio is computed before the medians are rounded for the report: equal within the rounding, not to one decimal
             // (rounding both to one decimal failed on 1.45 vs 1.44).
             var recomputed = (double)detail["swapMedianMs"] / (double)detail["rawSessionCreateMedianMs"];

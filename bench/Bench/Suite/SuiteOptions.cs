@@ -36,8 +36,8 @@ internal sealed class SuiteOptions
     /// <summary>P5: the concurrency levels (sessions clicking at once). Default: 1, 8, 64.</summary>
     public IReadOnlyList<int> Levels { get; set; } = [1, 8, 64];
 
-    /// <summary>P6: swap rounds (each loads both models once through the host and once raw). Default: 4.</summary>
-    public int SwapRounds { get; set; } = 4;
+    /// <summary>P6: swap rounds (each loads both models once through the host and once raw, the order alternating). Default: 8.</summary>
+    public int SwapRounds { get; set; } = 8;
 
     /// <summary>P7: sessions opened per precision to measure memory growth (after 6 warm-up sessions). Default: 24.</summary>
     public int MemorySessions { get; set; } = 24;
